@@ -1,0 +1,93 @@
+"""Checkpoints: everything needed to rebuild the model, export it, or resume training exactly.
+
+A checkpoint is a plain dict of tensors, numbers, strings, lists and dicts saved with `torch.save`
+and read back with `weights_only=True`, so loading one never runs pickled code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from lstm_edge.runtime.errors import LstmEdgeError
+from lstm_edge.runtime.files import atomic_path
+from lstm_edge.runtime.tokenizer import Tokenizer, TokenizerError
+
+from .config import LSTMConfig, TrainConfig
+from .model import LSTMLanguageModel
+
+CHECKPOINT_FORMAT = "lstm-edge-checkpoint"
+CHECKPOINT_VERSION = 1
+LAST = "last.pt"
+BEST = "best.pt"
+
+
+class CheckpointError(LstmEdgeError):
+    """A checkpoint that is missing, corrupt or from an incompatible version."""
+
+
+def save_checkpoint(path: str | Path, checkpoint: dict[str, Any]) -> None:
+    """Write atomically: a crash mid-write leaves the previous checkpoint intact."""
+    with atomic_path(path) as temporary:
+        torch.save({"format": CHECKPOINT_FORMAT, "version": CHECKPOINT_VERSION, **checkpoint}, temporary)
+
+
+def load_checkpoint(path: str | Path) -> dict[str, Any]:
+    """Read and check a checkpoint (a file, or a run directory: its best.pt, else last.pt)."""
+    path = resolve_checkpoint(path)
+    try:
+        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # torch raises RuntimeError, UnpicklingError, EOFError, zipfile errors …
+        raise CheckpointError(f"{path}: not a readable checkpoint ({_reason(error)})") from None
+    if not isinstance(checkpoint, dict) or checkpoint.get("format") != CHECKPOINT_FORMAT:
+        raise CheckpointError(f"{path}: not an lstm-edge checkpoint")
+    if checkpoint.get("version") != CHECKPOINT_VERSION:
+        raise CheckpointError(
+            f"{path}: checkpoint format version {checkpoint.get('version')!r} is not supported by this "
+            f"lstm-edge (it reads version {CHECKPOINT_VERSION}); use the lstm-edge release that wrote it"
+        )
+    for key in ("model_config", "train_config", "tokenizer", "model_state"):
+        if key not in checkpoint:
+            raise CheckpointError(f"{path}: checkpoint has no {key!r}; it is incomplete")
+    return checkpoint
+
+
+def _reason(error: Exception) -> str:
+    """The informative line of torch's long, multi-line loading errors."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    detail = next((line for line in lines if "Unpickler error" in line), lines[0] if lines else type(error).__name__)
+    return detail[:200]
+
+
+def resolve_checkpoint(path: str | Path) -> Path:
+    path = Path(path)
+    if path.is_dir():
+        for name in (BEST, LAST):
+            if (path / name).is_file():
+                return path / name
+        raise CheckpointError(f"{path}: directory holds no {BEST} or {LAST}; train with lstm-train first")
+    if not path.exists():
+        raise CheckpointError(f"{path}: no such checkpoint file or run directory")
+    return path
+
+
+def model_from_checkpoint(checkpoint: dict[str, Any]) -> tuple[LSTMLanguageModel, Tokenizer]:
+    """The trained model (in eval mode, on the CPU) and its tokenizer."""
+    try:
+        config = LSTMConfig.from_dict(checkpoint["model_config"])
+        tokenizer = Tokenizer.from_json(checkpoint["tokenizer"])
+        model = LSTMLanguageModel(config)
+        model.load_state_dict(checkpoint["model_state"])
+    except (TypeError, ValueError, RuntimeError, TokenizerError) as error:
+        raise CheckpointError(f"checkpoint does not describe a usable model ({str(error).splitlines()[0]})") from None
+    if len(tokenizer) != config.vocab_size:
+        raise CheckpointError(
+            f"checkpoint tokenizer has {len(tokenizer)} entries but the model predicts {config.vocab_size}"
+        )
+    return model.eval(), tokenizer
+
+
+def train_config_of(checkpoint: dict[str, Any]) -> TrainConfig:
+    return TrainConfig.from_dict(checkpoint["train_config"])

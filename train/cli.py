@@ -1,0 +1,136 @@
+"""`lstm-train`: train the LSTM language model on a CSV of descriptions."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+import click
+
+from lstm_edge.runtime.errors import LstmEdgeError
+
+
+def _hidden_sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part) for part in value.split(","))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a comma-separated list of sizes, like 128,64") from None
+    if not sizes or min(sizes) < 1 or max(sizes) > 4096:
+        raise click.BadParameter(f"{value!r}: each size must be between 1 and 4096")
+    return sizes
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data", "data", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV file of descriptions. Default: the built-in fashion corpus.")
+@click.option("--column", default="description", show_default=True, help="CSV column that holds the text.")
+@click.option("-o", "--out", default=Path("runs/latest"), show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Run directory for checkpoints, history.json and curves.png.")
+@click.option("--resume", is_flag=True, help="Continue the run in --out from its last checkpoint.")
+@click.option("--overwrite", is_flag=True, help="Start afresh even if --out already holds a run.")
+@click.option("-e", "--epochs", type=click.IntRange(1, 10_000), help="Most epochs to train.  [default: 80]")
+@click.option("-b", "--batch-size", type=click.IntRange(1, 65_536), default=16, show_default=True,
+              help="Descriptions per batch (each holds all of its n-gram prefixes).")
+@click.option("--lr", "learning_rate", type=click.FloatRange(0, 10, min_open=True), default=1e-3,
+              show_default=True, help="Adam learning rate.")
+@click.option("--patience", type=click.IntRange(1, 10_000), default=5, show_default=True,
+              help="Stop after this many epochs without a better validation loss.")
+@click.option("--seed", type=click.IntRange(0, 2**31 - 1), default=0, show_default=True,
+              help="Seed for initialization, shuffling and dropout.")
+@click.option("--val-fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.2,
+              show_default=True, help="Share of descriptions held out for validation.")
+@click.option("--embedding-dim", type=click.IntRange(1, 4096), default=64, show_default=True)
+@click.option("--hidden-sizes", default="128,64", show_default=True, callback=_hidden_sizes,
+              help="LSTM layer sizes, comma-separated (one layer per size).")
+@click.option("--dense-size", type=click.IntRange(1, 4096), default=64, show_default=True)
+@click.option("--dropout", type=click.FloatRange(0, 1, max_open=True), default=0.0, show_default=True)
+@click.option("--min-count", type=click.IntRange(1, 1_000_000), default=1, show_default=True,
+              help="Words seen fewer times become <unk>.")
+@click.option("--max-vocab", type=click.IntRange(5, 10_000_000), help="Largest vocabulary, reserved tokens included.")
+@click.option("--device", default="auto", show_default=True, help="auto (CUDA when present), cpu or cuda[:N].")
+@click.option("--threads", type=click.IntRange(1, 1024), help="CPU threads for PyTorch.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def main(data: Path | None, column: str, out: Path, resume: bool, overwrite: bool, epochs: int | None,
+         batch_size: int, learning_rate: float, patience: int, seed: int, val_fraction: float,
+         embedding_dim: int, hidden_sizes: tuple[int, ...], dense_size: int, dropout: float, min_count: int,
+         max_vocab: int | None, device: str, threads: int | None, quiet: bool) -> None:
+    """Train the stacked LSTM language model on a CSV of descriptions.
+
+    \b
+    Examples:
+      lstm-train                                   # built-in fashion corpus
+      lstm-train --data reviews.csv --column "Review Text" --out runs/reviews
+      lstm-train --out runs/reviews --resume       # continue after Ctrl-C
+    """
+    from .checkpoint import LAST
+    from .config import TrainConfig
+    from .corpus import load_corpus
+    from .trainer import TrainingInterrupted, train
+
+    if resume and overwrite:
+        raise click.UsageError("--resume and --overwrite exclude each other")
+    if not resume and not overwrite and (out / LAST).exists():
+        raise click.ClickException(
+            f"{out} already holds a training run; continue it with --resume, or pass --overwrite or another --out"
+        )
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+
+    stop = _StopOnSignal()
+    try:
+        corpus = load_corpus(data, column)
+        if corpus.skipped:
+            rows = "row" if corpus.skipped == 1 else "rows"
+            click.echo(f"Skipped {corpus.skipped} empty {rows} of {corpus.source}", err=True)
+        train_config = TrainConfig(
+            epochs=epochs or 80, batch_size=batch_size, learning_rate=learning_rate, patience=patience,
+            val_fraction=val_fraction, seed=seed, min_count=min_count, max_vocab=max_vocab,
+        )
+        model_options = {"embedding_dim": embedding_dim, "hidden_sizes": hidden_sizes,
+                         "dense_size": dense_size, "dropout": dropout}
+        with stop:
+            result = train(
+                corpus, out, train_config, model_options, resume=resume, resume_epochs=epochs, device=device,
+                show_progress=not quiet, should_stop=stop.requested, log=click.echo,
+            )
+    except TrainingInterrupted as interrupted:
+        click.echo(f"Interrupted: {interrupted}", err=True)
+        raise SystemExit(130) from None
+    except (LstmEdgeError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+
+    best = result.best
+    click.echo(
+        f"Done ({result.stop_reason}) after {len(result.history)} epochs. Best epoch {best.epoch}: "
+        f"val loss {best.val_loss:.4f}, perplexity {best.val_perplexity:.2f}, accuracy {best.val_accuracy:.4f}"
+    )
+    click.echo(f"Wrote {out}/best.pt, last.pt, history.json, curves.png. Export: lstm-export {out}")
+
+
+class _StopOnSignal:
+    """First Ctrl-C (or SIGTERM) asks the loop to checkpoint and stop; a second one stops at once."""
+
+    def __init__(self) -> None:
+        self._requested = False
+        self._previous: dict[int, object] = {}
+
+    def requested(self) -> bool:
+        return self._requested
+
+    def _handle(self, signum: int, _frame: object) -> None:
+        if self._requested:
+            raise KeyboardInterrupt
+        self._requested = True
+        click.echo("\nStopping after this batch (press Ctrl-C again to abort without saving)…", err=True)
+
+    def __enter__(self) -> _StopOnSignal:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            self._previous[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)

@@ -17,7 +17,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 PAD, UNK, BOS, EOS = "<pad>", "<unk>", "<bos>", "<eos>"
@@ -53,18 +53,22 @@ def split_words(text: str) -> list[str]:
 
 def detokenize(words: Iterable[str]) -> str:
     """Join tokens into text: punctuation sticks to the word before it, sentence starts are capitalized."""
-    pieces: list[str] = []
-    sentence_start = True
+    return "".join(detokenize_pieces(words)).lstrip()
+
+
+def detokenize_pieces(words: Iterable[str], previous: Sequence[str] = ()) -> Iterator[str]:
+    """The text of each token in turn, with its leading space, as if `previous` were already printed:
+    what a stream prints word by word."""
+    first = not previous
+    sentence_start = first or previous[-1] in SENTENCE_END
     for word in words:
         if word in PUNCTUATION:
-            pieces.append(word)
+            yield word
             sentence_start = word in SENTENCE_END
-            continue
-        if pieces:
-            pieces.append(" ")
-        pieces.append(_capitalize(word) if sentence_start else word)
-        sentence_start = False
-    return "".join(pieces).lstrip()
+        else:
+            yield ("" if first else " ") + (_capitalize(word) if sentence_start else word)
+            sentence_start = False
+        first = False
 
 
 def _capitalize(word: str) -> str:

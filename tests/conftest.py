@@ -35,7 +35,6 @@ def small_csv(tmp_path: Path, small_descriptions: list[str]) -> Path:
 def tiny_run(tmp_path_factory: pytest.TempPathFactory, small_descriptions: list[str]) -> Path:
     """A run directory trained for a few epochs on 300 descriptions with a tiny network."""
     from click.testing import CliRunner
-
     from lstm_edge.train.cli import main
 
     root = tmp_path_factory.mktemp("tiny")

@@ -1,7 +1,6 @@
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from lstm_edge.runtime.tokenizer import (
     BOS_ID,
     EOS_ID,
@@ -23,7 +22,16 @@ CORPUS = [
 def test_split_words_follows_the_rules():
     assert split_words("A Cream  COAT, off-the-shoulder!") == ["a", "cream", "coat", ",", "off-the-shoulder", "!"]
     assert split_words("it’s 100% “wool” (really) - yes; no: ok?") == [
-        "it's", "100", "wool", "really", "yes", ";", "no", ":", "ok", "?",
+        "it's",
+        "100",
+        "wool",
+        "really",
+        "yes",
+        ";",
+        "no",
+        ":",
+        "ok",
+        "?",
     ]
     assert split_words("Café ＡＢＣ") == ["café", "abc"]  # NFKC folds full-width letters
     assert split_words("--- '' __ ") == []
@@ -66,13 +74,18 @@ def test_json_round_trip_and_errors():
     again = Tokenizer.from_json(tokenizer.to_json())
     assert again == tokenizer
     assert again.max_size == 50
-    for bad in ["not json", "[]", '{"format": "other"}', '{"format": "lstm-edge-tokenizer", "version": 99}',
-                '{"format": "lstm-edge-tokenizer", "version": 1, "vocabulary": ["a"]}']:
+    for bad in [
+        "not json",
+        "[]",
+        '{"format": "other"}',
+        '{"format": "lstm-edge-tokenizer", "version": 99}',
+        '{"format": "lstm-edge-tokenizer", "version": 1, "vocabulary": ["a"]}',
+    ]:
         with pytest.raises(TokenizerError):
             Tokenizer.from_json(bad)
 
 
-TOKENIZER = Tokenizer.build(CORPUS + ["Ünïcödé wörds, ǆ and ß straße İstanbul."])
+TOKENIZER = Tokenizer.build([*CORPUS, "Ünïcödé wörds, ǆ and ß straße İstanbul."])
 
 
 @settings(max_examples=400, deadline=None)
@@ -98,3 +111,12 @@ def test_detokenize_of_tokenize_is_a_fixed_point(text):
     once = detokenize(split_words(text))
     assert detokenize(split_words(once)) == once
     assert split_words(once) == split_words(text)
+
+
+def test_streamed_pieces_join_to_the_detokenized_text():
+    from lstm_edge.runtime.tokenizer import detokenize_pieces
+
+    prompt = ["a", "cream", "coat", "."]
+    continuation = ["warm", "and", "soft", ",", "it", "is", "lined", "."]
+    assert "".join(detokenize_pieces(continuation, previous=prompt)) == " Warm and soft, it is lined."
+    assert detokenize(prompt) + "".join(detokenize_pieces(continuation, prompt)) == detokenize(prompt + continuation)

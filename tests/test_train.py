@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 import torch
 from click.testing import CliRunner
-
 from lstm_edge.runtime.tokenizer import BOS_ID, EOS_ID, PAD_ID, Tokenizer
 from lstm_edge.train.checkpoint import load_checkpoint, model_from_checkpoint
 from lstm_edge.train.cli import main
 from lstm_edge.train.data import collate, split_by_description
+
 from tests.conftest import REVIEWS_CSV, TINY_MODEL_OPTIONS, write_csv
 
 
@@ -66,8 +66,17 @@ def test_checkpoint_loads_without_pickle_code(tiny_run: Path):
 def test_same_seed_gives_identical_weights(small_csv: Path, tmp_path: Path):
     runs = []
     for name in ("a", "b"):
-        code, output = train_cli("--data", str(small_csv), "--out", str(tmp_path / name), "--epochs", "1",
-                                 "--threads", "1", *TINY_MODEL_OPTIONS)
+        code, output = train_cli(
+            "--data",
+            str(small_csv),
+            "--out",
+            str(tmp_path / name),
+            "--epochs",
+            "1",
+            "--threads",
+            "1",
+            *TINY_MODEL_OPTIONS,
+        )
         assert code == 0, output
         runs.append(load_checkpoint(tmp_path / name / "last.pt")["model_state"])
     assert all(torch.equal(runs[0][key], runs[1][key]) for key in runs[0])
@@ -115,8 +124,15 @@ def test_bad_data_gets_a_one_line_error(tmp_path: Path, content: bytes | None, a
 
 
 @pytest.mark.parametrize(
-    "args", [["--epochs", "0"], ["--batch-size", "0"], ["--hidden-sizes", "128,x"], ["--lr", "-1"],
-             ["--val-fraction", "1.5"], ["--dropout", "1"]]
+    "args",
+    [
+        ["--epochs", "0"],
+        ["--batch-size", "0"],
+        ["--hidden-sizes", "128,x"],
+        ["--lr", "-1"],
+        ["--val-fraction", "1.5"],
+        ["--dropout", "1"],
+    ],
 )
 def test_out_of_range_options_are_refused(args: list[str], tmp_path: Path):
     code, output = train_cli("--out", str(tmp_path / "run"), *args)
@@ -135,8 +151,19 @@ def test_empty_rows_are_skipped_and_counted(tmp_path: Path, small_descriptions: 
 def test_real_reviews_train_for_a_few_steps(tmp_path: Path):
     if not REVIEWS_CSV.exists():
         pytest.skip(f"real-text corpus not found at {REVIEWS_CSV}")
-    code, output = train_cli("--data", str(REVIEWS_CSV), "--column", "Review Text", "--out", str(tmp_path / "run"),
-                             "--epochs", "1", "--batch-size", "64", *TINY_MODEL_OPTIONS)
+    code, output = train_cli(
+        "--data",
+        str(REVIEWS_CSV),
+        "--column",
+        "Review Text",
+        "--out",
+        str(tmp_path / "run"),
+        "--epochs",
+        "1",
+        "--batch-size",
+        "64",
+        *TINY_MODEL_OPTIONS,
+    )
     assert code == 0, output
     checkpoint = load_checkpoint(tmp_path / "run" / "last.pt")
     tokenizer = Tokenizer.from_json(checkpoint["tokenizer"])
@@ -147,9 +174,28 @@ def test_real_reviews_train_for_a_few_steps(tmp_path: Path):
 
 # --- exact resume after a hard kill or Ctrl-C (subprocesses, like a user would run it) ---
 
+
 def _train_process(data: Path, out: Path, *extra: str) -> subprocess.Popen:
-    command = [sys.executable, "-m", "lstm_edge.train", "--data", str(data), "--out", str(out), "--epochs", "6",
-               "--patience", "6", "--threads", "1", "--quiet", "--batch-size", "8", *TINY_MODEL_OPTIONS, *extra]
+    command = [
+        sys.executable,
+        "-m",
+        "lstm_edge.train",
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+        "--epochs",
+        "6",
+        "--patience",
+        "6",
+        "--threads",
+        "1",
+        "--quiet",
+        "--batch-size",
+        "8",
+        *TINY_MODEL_OPTIONS,
+        *extra,
+    ]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

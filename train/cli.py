@@ -6,7 +6,6 @@ import signal
 from pathlib import Path
 
 import click
-
 from lstm_edge.runtime.errors import LstmEdgeError
 
 
@@ -21,40 +20,104 @@ def _hidden_sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> t
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--data", "data", type=click.Path(dir_okay=False, path_type=Path),
-              help="CSV file of descriptions. Default: the built-in fashion corpus.")
+@click.option(
+    "--data",
+    "data",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV file of descriptions. Default: the built-in fashion corpus.",
+)
 @click.option("--column", default="description", show_default=True, help="CSV column that holds the text.")
-@click.option("-o", "--out", default=Path("runs/latest"), show_default=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="Run directory for checkpoints, history.json and curves.png.")
+@click.option(
+    "-o",
+    "--out",
+    default=Path("runs/latest"),
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Run directory for checkpoints, history.json and curves.png.",
+)
 @click.option("--resume", is_flag=True, help="Continue the run in --out from its last checkpoint.")
 @click.option("--overwrite", is_flag=True, help="Start afresh even if --out already holds a run.")
 @click.option("-e", "--epochs", type=click.IntRange(1, 10_000), help="Most epochs to train.  [default: 80]")
-@click.option("-b", "--batch-size", type=click.IntRange(1, 65_536), default=16, show_default=True,
-              help="Descriptions per batch (each holds all of its n-gram prefixes).")
-@click.option("--lr", "learning_rate", type=click.FloatRange(0, 10, min_open=True), default=1e-3,
-              show_default=True, help="Adam learning rate.")
-@click.option("--patience", type=click.IntRange(1, 10_000), default=5, show_default=True,
-              help="Stop after this many epochs without a better validation loss.")
-@click.option("--seed", type=click.IntRange(0, 2**31 - 1), default=0, show_default=True,
-              help="Seed for initialization, shuffling and dropout.")
-@click.option("--val-fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.2,
-              show_default=True, help="Share of descriptions held out for validation.")
+@click.option(
+    "-b",
+    "--batch-size",
+    type=click.IntRange(1, 65_536),
+    default=16,
+    show_default=True,
+    help="Descriptions per batch (each holds all of its n-gram prefixes).",
+)
+@click.option(
+    "--lr",
+    "learning_rate",
+    type=click.FloatRange(0, 10, min_open=True),
+    default=1e-3,
+    show_default=True,
+    help="Adam learning rate.",
+)
+@click.option(
+    "--patience",
+    type=click.IntRange(1, 10_000),
+    default=5,
+    show_default=True,
+    help="Stop after this many epochs without a better validation loss.",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(0, 2**31 - 1),
+    default=0,
+    show_default=True,
+    help="Seed for initialization, shuffling and dropout.",
+)
+@click.option(
+    "--val-fraction",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=0.2,
+    show_default=True,
+    help="Share of descriptions held out for validation.",
+)
 @click.option("--embedding-dim", type=click.IntRange(1, 4096), default=64, show_default=True)
-@click.option("--hidden-sizes", default="128,64", show_default=True, callback=_hidden_sizes,
-              help="LSTM layer sizes, comma-separated (one layer per size).")
+@click.option(
+    "--hidden-sizes",
+    default="128,64",
+    show_default=True,
+    callback=_hidden_sizes,
+    help="LSTM layer sizes, comma-separated (one layer per size).",
+)
 @click.option("--dense-size", type=click.IntRange(1, 4096), default=64, show_default=True)
 @click.option("--dropout", type=click.FloatRange(0, 1, max_open=True), default=0.0, show_default=True)
-@click.option("--min-count", type=click.IntRange(1, 1_000_000), default=1, show_default=True,
-              help="Words seen fewer times become <unk>.")
+@click.option(
+    "--min-count",
+    type=click.IntRange(1, 1_000_000),
+    default=1,
+    show_default=True,
+    help="Words seen fewer times become <unk>.",
+)
 @click.option("--max-vocab", type=click.IntRange(5, 10_000_000), help="Largest vocabulary, reserved tokens included.")
 @click.option("--device", default="auto", show_default=True, help="auto (CUDA when present), cpu or cuda[:N].")
 @click.option("--threads", type=click.IntRange(1, 1024), help="CPU threads for PyTorch.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def main(data: Path | None, column: str, out: Path, resume: bool, overwrite: bool, epochs: int | None,
-         batch_size: int, learning_rate: float, patience: int, seed: int, val_fraction: float,
-         embedding_dim: int, hidden_sizes: tuple[int, ...], dense_size: int, dropout: float, min_count: int,
-         max_vocab: int | None, device: str, threads: int | None, quiet: bool) -> None:
+def main(
+    data: Path | None,
+    column: str,
+    out: Path,
+    resume: bool,
+    overwrite: bool,
+    epochs: int | None,
+    batch_size: int,
+    learning_rate: float,
+    patience: int,
+    seed: int,
+    val_fraction: float,
+    embedding_dim: int,
+    hidden_sizes: tuple[int, ...],
+    dense_size: int,
+    dropout: float,
+    min_count: int,
+    max_vocab: int | None,
+    device: str,
+    threads: int | None,
+    quiet: bool,
+) -> None:
     """Train the stacked LSTM language model on a CSV of descriptions.
 
     \b
@@ -86,15 +149,33 @@ def main(data: Path | None, column: str, out: Path, resume: bool, overwrite: boo
             rows = "row" if corpus.skipped == 1 else "rows"
             click.echo(f"Skipped {corpus.skipped} empty {rows} of {corpus.source}", err=True)
         train_config = TrainConfig(
-            epochs=epochs or 80, batch_size=batch_size, learning_rate=learning_rate, patience=patience,
-            val_fraction=val_fraction, seed=seed, min_count=min_count, max_vocab=max_vocab,
+            epochs=epochs or 80,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            patience=patience,
+            val_fraction=val_fraction,
+            seed=seed,
+            min_count=min_count,
+            max_vocab=max_vocab,
         )
-        model_options = {"embedding_dim": embedding_dim, "hidden_sizes": hidden_sizes,
-                         "dense_size": dense_size, "dropout": dropout}
+        model_options = {
+            "embedding_dim": embedding_dim,
+            "hidden_sizes": hidden_sizes,
+            "dense_size": dense_size,
+            "dropout": dropout,
+        }
         with stop:
             result = train(
-                corpus, out, train_config, model_options, resume=resume, resume_epochs=epochs, device=device,
-                show_progress=not quiet, should_stop=stop.requested, log=click.echo,
+                corpus,
+                out,
+                train_config,
+                model_options,
+                resume=resume,
+                resume_epochs=epochs,
+                device=device,
+                show_progress=not quiet,
+                should_stop=stop.requested,
+                log=click.echo,
             )
     except TrainingInterrupted as interrupted:
         click.echo(f"Interrupted: {interrupted}", err=True)

@@ -21,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
-
 from lstm_edge.runtime.tokenizer import EOS_ID, PAD_ID, Tokenizer
 
 
@@ -35,9 +34,7 @@ class Batch:
         return Batch(self.inputs.to(device), self.targets.to(device), self.accuracy_mask.to(device))
 
 
-def split_by_description(
-    descriptions: list[str], val_fraction: float, seed: int
-) -> tuple[list[str], list[str]]:
+def split_by_description(descriptions: list[str], val_fraction: float, seed: int) -> tuple[list[str], list[str]]:
     """Shuffle whole descriptions with `seed` and hold out `val_fraction` of them (at least one)."""
     if len(descriptions) < 2:
         raise ValueError("need at least 2 descriptions to hold some out for validation")
@@ -70,15 +67,11 @@ def collate(sequences: list[list[int]]) -> Batch:
     return Batch(inputs, targets, accuracy_mask)
 
 
-def batches(
-    sequences: list[list[int]], batch_size: int, shuffle_seed: int | None = None
-) -> list[Batch]:
+def batches(sequences: list[list[int]], batch_size: int, shuffle_seed: int | None = None) -> list[Batch]:
     """All batches of one epoch; shuffled by `shuffle_seed` (a fresh generator, so resuming repeats it)."""
     order = list(range(len(sequences)))
     if shuffle_seed is not None:
         order = torch.randperm(len(sequences), generator=torch.Generator().manual_seed(shuffle_seed)).tolist()
     return [
-        collate([sequences[i] for i in order[start : start + batch_size]])
-        for start in range(0, len(order), batch_size)
+        collate([sequences[i] for i in order[start : start + batch_size]]) for start in range(0, len(order), batch_size)
     ]
-

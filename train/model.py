@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import torch
-from torch import nn
-
 from lstm_edge.runtime.tokenizer import PAD_ID
+from torch import nn
 
 from .config import LSTMConfig
 
@@ -40,6 +39,11 @@ class LSTMLanguageModel(nn.Module):
 
     def forward(self, input_ids: torch.Tensor, state: State | None = None) -> tuple[torch.Tensor, State]:
         """Logits for every position, (B, T) ids → (B, T, V), and the state after the last position."""
+        features, new_state = self.encode(input_ids, state)
+        return self.head(features), new_state
+
+    def encode(self, input_ids: torch.Tensor, state: State | None = None) -> tuple[torch.Tensor, State]:
+        """The last LSTM layer's output, (B, T) → (B, T, H_last), and the new state."""
         if state is None:
             state = self.zero_state(input_ids.shape[0])
         x = self.dropout(self.embedding(input_ids))  # (B, T, E)
@@ -48,5 +52,8 @@ class LSTMLanguageModel(nn.Module):
             x, (h, c) = lstm(x, (h.unsqueeze(0), c.unsqueeze(0)))  # (B, T, H), (1, B, H)
             x = self.dropout(x)
             new_state.append((h.squeeze(0), c.squeeze(0)))
-        logits = self.output(torch.relu(self.hidden(x)))  # (B, T, V)
-        return logits, new_state
+        return x, new_state
+
+    def head(self, features: torch.Tensor) -> torch.Tensor:
+        """Dense (ReLU) → Dense: (…, H_last) → (…, V)."""
+        return self.output(torch.relu(self.hidden(features)))

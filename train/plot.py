@@ -26,8 +26,9 @@ def plot_curves(history: list[dict[str, Any]], path: str | Path, best_epoch: int
         if best_epoch:
             best = history[best_epoch - 1][val_key]
             axes.axvline(best_epoch, color="red", linestyle="--", alpha=0.3)
-            axes.annotate(f"{best:.4f}", (best_epoch, best), color="red", fontsize=9,
-                          textcoords="offset points", xytext=(4, 6))
+            axes.annotate(
+                f"{best:.4f}", (best_epoch, best), color="red", fontsize=9, textcoords="offset points", xytext=(4, 6)
+            )
         axes.set_title(title)
         axes.set_xlabel("Epoch")
         axes.grid(alpha=0.3)

@@ -16,10 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from torch import nn
-
 from lstm_edge.runtime.files import atomic_write_text
 from lstm_edge.runtime.tokenizer import PAD_ID, Tokenizer
+from torch import nn
 
 from .checkpoint import BEST, LAST, CheckpointError, load_checkpoint, save_checkpoint
 from .config import LSTMConfig, TrainConfig
@@ -156,19 +155,26 @@ def train(
     )
     while not finished():
         epoch = progress.epoch
-        epoch_batches = batches(train_sequences, train_config.batch_size, shuffle_seed=_shuffle_seed(train_config, epoch))
+        epoch_batches = batches(
+            train_sequences, train_config.batch_size, shuffle_seed=_shuffle_seed(train_config, epoch)
+        )
         bar = _progress_bar(len(epoch_batches), progress.step, epoch, train_config.epochs, show_progress)
         model.train()
         started = time.perf_counter()
         for batch in epoch_batches[progress.step :]:
-            loss, correct, scored, targets = _train_step(model, optimizer, batch.to(torch_device), train_config.grad_clip)
+            loss, correct, scored, targets = _train_step(
+                model, optimizer, batch.to(torch_device), train_config.grad_clip
+            )
             progress.loss_sum += loss
             progress.correct += correct
             progress.scored += scored
             progress.targets += targets
             progress.step += 1
             bar.update(1)
-            bar.set_postfix(loss=f"{progress.loss_sum / progress.targets:.3f}", acc=f"{progress.correct / max(progress.scored, 1):.3f}")
+            bar.set_postfix(
+                loss=f"{progress.loss_sum / progress.targets:.3f}",
+                acc=f"{progress.correct / max(progress.scored, 1):.3f}",
+            )
             if should_stop():
                 progress.seconds += time.perf_counter() - started
                 bar.close()
@@ -326,6 +332,11 @@ def _progress_bar(total: int, done: int, epoch: int, epochs: int, enabled: bool)
     from tqdm.auto import tqdm
 
     return tqdm(
-        total=total, initial=done, desc=f"epoch {epoch + 1}/{epochs}", unit="batch", leave=False, disable=not enabled,
+        total=total,
+        initial=done,
+        desc=f"epoch {epoch + 1}/{epochs}",
+        unit="batch",
+        leave=False,
+        disable=not enabled,
         dynamic_ncols=True,
     )

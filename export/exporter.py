@@ -1,0 +1,143 @@
+"""Checkpoint → verified ONNX file (and optionally its verified int8 twin).
+
+A file only appears at its final path after it passed verification: it is written to a temporary
+name next to the target, checked there, and renamed; on any failure the temporary file is removed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import onnx
+from lstm_edge.runtime.errors import LstmEdgeError
+from lstm_edge.runtime.files import atomic_path
+from lstm_edge.runtime.generator import Generator, Sampling
+from lstm_edge.runtime.model_file import load_model
+from lstm_edge.runtime.tokenizer import BOS_ID, EOS_ID, Tokenizer
+from lstm_edge.train.checkpoint import load_checkpoint, model_from_checkpoint, resolve_checkpoint
+from lstm_edge.train.config import TrainConfig
+from lstm_edge.train.corpus import CorpusError, load_corpus
+from lstm_edge.train.data import encode_all, split_by_description
+
+from .graph import DEFAULT_OPSET, export_step_graph
+from .metadata import build_metadata, set_metadata
+from .quantize import MIN_AGREEMENT, QuantizationReport, compare, quantization_metadata, quantize_int8
+from .verify import VerificationReport, sample_prompts, verify
+
+HELD_OUT_LIMIT = 1000  # descriptions used to measure int8 agreement
+
+
+class QuantizationRefused(LstmEdgeError):
+    """The int8 model agrees too little with float32 to be written without --force."""
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    report: VerificationReport
+    int8_path: Path | None = None
+    quantization: QuantizationReport | None = None
+
+
+def default_output(source: Path) -> Path:
+    return (source if source.is_dir() else source.parent) / "model.onnx"
+
+
+def int8_output(path: Path) -> Path:
+    return path.with_name(path.name.removesuffix(".onnx") + ".int8.onnx")
+
+
+def export_model(
+    source: Path,
+    out: Path | None = None,
+    opset: int = DEFAULT_OPSET,
+    quantize: bool = False,
+    force: bool = False,
+    data: Path | None = None,
+    min_agreement: float = MIN_AGREEMENT,
+    log: Callable[[str], None] = print,
+) -> ExportResult:
+    checkpoint_path = resolve_checkpoint(source)
+    checkpoint = load_checkpoint(checkpoint_path)
+    model, tokenizer = model_from_checkpoint(checkpoint)
+    out = out or default_output(source)
+    check_writable(out)
+    if quantize:
+        check_writable(int8_output(out))
+
+    graph = export_step_graph(model, opset)
+    set_metadata(graph, build_metadata(checkpoint, tokenizer, model.config, opset))
+    with atomic_path(out) as temporary:
+        onnx.save(graph, temporary)  # one file: the weights are far below protobuf's 2 GB limit
+        report = verify(temporary, model, tokenizer)
+    log(f"Exported {checkpoint_path} → {out}")
+    for line in report.lines():
+        log(f"  {line}")
+    result = ExportResult(out, report)
+    if not quantize:
+        return result
+
+    fp32 = load_model(out)
+    sequences, held_out = held_out_sequences(checkpoint, tokenizer, data, fp32)
+    int8_path = int8_output(out)
+    with atomic_path(int8_path) as temporary:
+        quantize_int8(out, temporary)
+        quantization = compare(fp32, load_model(temporary), sequences, sample_prompts(tokenizer, 24), held_out)
+        for line in quantization.lines():
+            log(f"  {line}")
+        if quantization.step_agreement < min_agreement and not force:
+            raise QuantizationRefused(
+                f"int8 model agrees with float32 on {quantization.step_agreement:.1%} of held-out steps, below "
+                f"{min_agreement:.0%}; not written (pass --force to write it anyway). {out} is written and verified"
+            )
+        quantized = onnx.load(temporary)
+        set_metadata(quantized, quantization_metadata(quantization))
+        onnx.save(quantized, temporary)
+        load_model(temporary)  # the runtime accepts what we are about to ship
+    log(f"Quantized → {int8_path}")
+    result.int8_path, result.quantization = int8_path, quantization
+    return result
+
+
+def held_out_sequences(
+    checkpoint: dict[str, Any], tokenizer: Tokenizer, data: Path | None, fp32: Any
+) -> tuple[list[list[int]], str]:
+    """The run's validation descriptions as ids, found again from the corpus the checkpoint names.
+
+    When that corpus is gone (or `data` is not the same file), fall back to text sampled from the
+    float32 model, and say so.
+    """
+    corpus_info = checkpoint.get("corpus", {})
+    source = str(data) if data else corpus_info.get("source")
+    try:
+        corpus = load_corpus(None if source == "built-in" else source, corpus_info.get("column", "description"))
+    except (CorpusError, TypeError):
+        corpus = None
+    if corpus is not None and corpus.sha256 == corpus_info.get("sha256"):
+        config = TrainConfig.from_dict(checkpoint["train_config"])
+        _, val = split_by_description(corpus.descriptions, config.val_fraction, config.split_seed)
+        return encode_all(val[:HELD_OUT_LIMIT], tokenizer), f"{len(val[:HELD_OUT_LIMIT])} validation descriptions"
+    if data is not None:
+        raise LstmEdgeError(f"{data} is not the data this checkpoint was trained on (sha256 differs)")
+    prompts = sample_prompts(tokenizer, 200, seed=1)
+    sampled = Generator(fp32).generate_many(prompts, 30, Sampling(temperature=1.0, seed=0))
+    sequences = [
+        [BOS_ID, *tokenizer.encode(g.prompt).ids, *(tokenizer.ids[w] for w in g.words), EOS_ID] for g in sampled
+    ]
+    return [s for s in sequences if len(s) > 2], "text sampled from the float32 model (training data not found)"
+
+
+def check_writable(path: Path) -> None:
+    """Fail before any work when `path` cannot be written."""
+    if path.is_dir():
+        raise LstmEdgeError(f"cannot write {path}: it is a directory")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise LstmEdgeError(f"cannot write {path}: {error.strerror or error}") from None
+    if not os.access(path.parent, os.W_OK):
+        raise LstmEdgeError(f"cannot write {path}: directory {path.parent} is not writable")

@@ -1,0 +1,160 @@
+"""Proof that an exported file computes what the PyTorch model computes; export fails without it.
+
+Checks, in order: onnx.checker; the runtime's own loader (metadata, signature); onnxruntime vs
+PyTorch logits and states on random prompts (batch 1 and 2, sequence 1 and longer, zero and random
+state); step-by-step decoding vs one pass over the whole sequence; greedy continuations of the
+runtime's Generator vs a PyTorch greedy loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import onnx
+import torch
+from lstm_edge.runtime import contract
+from lstm_edge.runtime.errors import LstmEdgeError
+from lstm_edge.runtime.generator import Generator
+from lstm_edge.runtime.model_file import load_model
+from lstm_edge.runtime.tokenizer import BOS_ID, EOS_ID, PUNCTUATION, SPECIAL_TOKENS, Tokenizer
+from lstm_edge.train.model import LSTMLanguageModel
+
+TOLERANCE = 1e-4
+GREEDY_WORDS = 20
+
+
+class VerificationError(LstmEdgeError):
+    """The exported file does not match the PyTorch model."""
+
+
+@dataclass
+class VerificationReport:
+    file_size: int
+    max_logit_difference: float
+    max_state_difference: float
+    max_step_difference: float
+    greedy_identical: int
+    greedy_prompts: int
+    tolerance: float = TOLERANCE
+
+    def lines(self) -> list[str]:
+        return [
+            f"file size            {self.file_size / 1e6:.3f} MB",
+            f"max |logits| diff    {self.max_logit_difference:.2e} "
+            f"(onnxruntime vs PyTorch, tolerance {self.tolerance:.0e})",
+            f"max |state| diff     {self.max_state_difference:.2e}",
+            f"step vs one pass     {self.max_step_difference:.2e}",
+            f"greedy agreement     {self.greedy_identical}/{self.greedy_prompts} continuations identical",
+        ]
+
+
+def verify(
+    path: Path, model: LSTMLanguageModel, tokenizer: Tokenizer, prompts: int = 24, seed: int = 0
+) -> VerificationReport:
+    """Run every check against the file at `path`; raise VerificationError on the first failure."""
+    try:
+        onnx.checker.check_model(str(path), full_check=True)
+    except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as error:
+        raise VerificationError(f"onnx.checker rejects the graph: {str(error).splitlines()[0]}") from None
+    model_file = load_model(path)  # the exact loader a device uses
+    session = model_file.session
+    model = model.eval()
+    rng = np.random.default_rng(seed)
+    layers = len(model.config.hidden_sizes)
+
+    logit_diff = state_diff = 0.0
+    for batch in (1, 2):
+        for length in (1, 2, 7, 23):
+            for random_state in (False, True):
+                ids = rng.integers(len(SPECIAL_TOKENS), len(tokenizer), size=(batch, length), dtype=np.int64)
+                state = _state(model, batch, rng if random_state else None)
+                expected = _torch_step(model, ids, state)
+                actual = session.run(contract.graph_outputs(layers), _feed(ids, state, layers))
+                logit_diff = max(logit_diff, float(np.abs(actual[0] - expected[0]).max()))
+                state_diff = max(
+                    state_diff, max(float(np.abs(a - e).max()) for a, e in zip(actual[1:], expected[1:], strict=True))
+                )
+    if logit_diff > TOLERANCE or state_diff > TOLERANCE:
+        raise VerificationError(
+            f"onnxruntime and PyTorch differ: logits by {logit_diff:.2e}, state by {state_diff:.2e} "
+            f"(tolerance {TOLERANCE:.0e})"
+        )
+
+    step_diff = _step_vs_one_pass(session, layers, model, rng)
+    if step_diff > TOLERANCE:
+        raise VerificationError(f"step-by-step decoding differs from one pass by {step_diff:.2e}")
+
+    texts = sample_prompts(tokenizer, prompts, seed)
+    generated = Generator(model_file).generate_many(texts, GREEDY_WORDS)
+    identical = sum(
+        g.words == tokenizer.words(torch_greedy(model, tokenizer, text, GREEDY_WORDS))
+        for g, text in zip(generated, texts, strict=True)
+    )
+    if identical < len(texts):
+        raise VerificationError(
+            f"greedy continuations differ from PyTorch for {len(texts) - identical} of {len(texts)} prompts"
+        )
+    return VerificationReport(path.stat().st_size, logit_diff, state_diff, step_diff, identical, len(texts))
+
+
+def sample_prompts(tokenizer: Tokenizer, count: int, seed: int = 0) -> list[str]:
+    """`count` seeded prompts of 0–4 vocabulary words, the likelier words more often."""
+    words = [w for w in tokenizer.vocabulary[len(SPECIAL_TOKENS) :] if w not in PUNCTUATION]
+    rng = np.random.default_rng(seed)
+    weights = 1.0 / np.arange(1, len(words) + 1)  # Zipf-like: frequent words first in the vocabulary
+    weights /= weights.sum()
+    prompts = [""]
+    while len(prompts) < count:
+        length = int(rng.integers(1, 5))
+        prompts.append(" ".join(words[i] for i in rng.choice(len(words), size=length, p=weights)))
+    return prompts
+
+
+@torch.no_grad()
+def torch_greedy(model: LSTMLanguageModel, tokenizer: Tokenizer, prompt: str, max_words: int) -> list[int]:
+    """The reference greedy loop in PyTorch: the runtime must produce exactly these ids."""
+    ids = torch.tensor([tokenizer.encode(prompt, add_bos=True).ids])
+    logits, state = model(ids)
+    generated: list[int] = []
+    for _ in range(max_words):
+        scores = logits[0, -1].clone()
+        scores[: BOS_ID + 1] = -float("inf")
+        token = int(scores.argmax())
+        if token == EOS_ID:
+            break
+        generated.append(token)
+        logits, state = model(torch.tensor([[token]]), state)
+    return generated
+
+
+@torch.no_grad()
+def _torch_step(model: LSTMLanguageModel, ids: np.ndarray, state: list[np.ndarray]) -> list[np.ndarray]:
+    from .graph import StepModel
+
+    outputs = StepModel(model)(torch.from_numpy(ids), *(torch.from_numpy(s) for s in state))
+    return [tensor.numpy() for tensor in outputs]
+
+
+def _step_vs_one_pass(session: object, layers: int, model: LSTMLanguageModel, rng: np.random.Generator) -> float:
+    ids = rng.integers(len(SPECIAL_TOKENS), model.config.vocab_size, size=(2, 12), dtype=np.int64)
+    state = _state(model, 2, None)
+    whole = session.run(contract.graph_outputs(layers), _feed(ids, state, layers))
+    stepped = [np.zeros(0), *state]
+    for position in range(ids.shape[1]):
+        stepped = session.run(
+            contract.graph_outputs(layers), _feed(ids[:, position : position + 1], stepped[1:], layers)
+        )
+    return max(float(np.abs(a - b).max()) for a, b in zip(whole, stepped, strict=True))
+
+
+def _state(model: LSTMLanguageModel, batch: int, rng: np.random.Generator | None) -> list[np.ndarray]:
+    sizes = [size for size in model.config.hidden_sizes for _ in ("h", "c")]
+    if rng is None:
+        return [np.zeros((batch, size), dtype=np.float32) for size in sizes]
+    return [rng.uniform(-0.9, 0.9, size=(batch, size)).astype(np.float32) for size in sizes]
+
+
+def _feed(ids: np.ndarray, state: list[np.ndarray], layers: int) -> dict[str, np.ndarray]:
+    return {contract.INPUT_IDS: ids, **dict(zip(contract.state_inputs(layers), state, strict=True))}

@@ -1,0 +1,208 @@
+"""`lstm-gen`: generate text from an lstm-edge ONNX file.
+
+Imports stay lazy: a device pays for onnxruntime and numpy only when it generates (cold start is
+part of the product), and `--help` pays for neither.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .contract import DEFAULT_WORDS, MAX_WORDS
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("prompts", nargs=-1)
+@click.option("-m", "--model", type=click.Path(path_type=Path), help="ONNX model file.  [default: the shipped model]")
+@click.option(
+    "-n",
+    "--words",
+    type=click.IntRange(1, MAX_WORDS),
+    default=DEFAULT_WORDS,
+    show_default=True,
+    help="Most words to generate per prompt (stops earlier at the end of a description).",
+)
+@click.option(
+    "-t",
+    "--temperature",
+    type=click.FloatRange(0, 100),
+    default=0.0,
+    show_default=True,
+    help="0 = greedy (deterministic); higher samples more freely.",
+)
+@click.option(
+    "--top-k",
+    type=click.IntRange(0, 1_000_000),
+    default=0,
+    show_default=True,
+    help="Sample among the k likeliest words only (0 = all).",
+)
+@click.option(
+    "--top-p",
+    type=click.FloatRange(0, 1, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="Sample among the likeliest words that cover this probability.",
+)
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Seed for sampling (repeatable output).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per prompt (or the model info).")
+@click.option("--stream", is_flag=True, help="Print words as they are generated.")
+@click.option("--info", is_flag=True, help="Show the model's metadata and validation metrics, then exit.")
+@click.option(
+    "--threads", type=click.IntRange(1, 256), default=1, show_default=True, help="onnxruntime intra-op threads."
+)
+def main(
+    prompts: tuple[str, ...],
+    model: Path | None,
+    words: int,
+    temperature: float,
+    top_k: int,
+    top_p: float,
+    seed: int | None,
+    as_json: bool,
+    stream: bool,
+    info: bool,
+    threads: int,
+) -> None:
+    """Continue each PROMPT with up to --words words.
+
+    Without PROMPT arguments, prompts are read from stdin, one per line, and generated as one batch.
+
+    \b
+    Examples:
+      lstm-gen "A cream coat"
+      lstm-gen "A linen shirt" "Our slim jeans" --json
+      lstm-gen --temperature 0.8 --top-k 20 --seed 1 "A silk scarf"
+      printf 'A wool coat\\nA denim jacket\\n' | lstm-gen
+    """
+    if stream and as_json:
+        raise click.UsageError("--stream and --json exclude each other")
+    from .errors import LstmEdgeError
+    from .generator import Generator, Sampling
+
+    try:
+        generator = Generator(model, threads=threads)
+    except LstmEdgeError as error:
+        raise click.ClickException(str(error)) from None
+    if info:
+        _print_info(generator.model.info(), as_json)
+        return
+    sampling = Sampling(temperature=temperature, top_k=top_k, top_p=top_p, seed=seed)
+    if not prompts and sys.stdin.isatty():
+        _interactive(generator, words, sampling)
+        return
+    prompt_list = list(prompts) if prompts else _stdin_prompts()
+    if stream:
+        for prompt in prompt_list:
+            _stream(generator, prompt, words, sampling)
+        return
+    for generation in generator.generate_many(prompt_list, words, sampling):
+        _warn_unknown(generation.prompt, generation.unknown_words)
+        click.echo(json.dumps(generation.to_dict(), ensure_ascii=False) if as_json else generation.text)
+
+
+def _stdin_prompts() -> list[str]:
+    data = sys.stdin.buffer.read()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise click.ClickException(
+            f"stdin is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})"
+        ) from None
+    prompts = [line.strip() for line in text.splitlines() if line.strip()]
+    if not prompts:
+        raise click.ClickException("no prompts: give PROMPT arguments, or lines of text on stdin")
+    return prompts
+
+
+def _stream(generator: Any, prompt: str, words: int, sampling: Any) -> None:
+    from .tokenizer import detokenize, detokenize_pieces
+
+    state = generator.prefill([prompt])[0]
+    _warn_unknown(prompt, state.unknown_words)
+    click.echo(detokenize(state.words), nl=False)
+    for piece in detokenize_pieces(generator.stream(state, words, sampling), previous=state.words):
+        click.echo(piece, nl=False)
+        sys.stdout.flush()
+    click.echo()
+
+
+def _interactive(generator: Any, words: int, sampling: Any) -> None:
+    click.echo("Enter seed text (Ctrl-D to quit).", err=True)
+    while True:
+        try:
+            prompt = input("> ")
+        except EOFError:
+            click.echo(err=True)
+            return
+        if prompt.strip():
+            _stream(generator, prompt, words, sampling)
+
+
+def _warn_unknown(prompt: str, unknown: list[str]) -> None:
+    if unknown:
+        click.echo(f"Unknown words in {prompt!r} (read as <unk>): {', '.join(unknown)}", err=True)
+
+
+def _print_info(info: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(info, indent=2, ensure_ascii=False))
+        return
+    architecture = info.get("architecture", {})
+    training = info.get("training", {})
+    versions = info.get("versions", {})
+    quantization = info.get("quantization", {"type": "none"})
+    layers = " → ".join(f"LSTM {size}" for size in architecture.get("hidden_sizes", []))
+    rows = [
+        ("Model", f"{info['path']} ({info['size_bytes'] / 1e6:.2f} MB)"),
+        (
+            "Format",
+            f"lstm-edge v{info.get('format_version')}, opset {versions.get('opset', '?')}, "
+            f"exported by lstm-edge {versions.get('lstm_edge', '?')} with torch {versions.get('torch', '?')}",
+        ),
+        ("Vocabulary", f"{info.get('vocabulary_size', 0):,} tokens"),
+        (
+            "Network",
+            f"Embedding {architecture.get('embedding_dim')} → {layers} → Dense {architecture.get('dense_size')} "
+            f"(ReLU) → Dense {architecture.get('vocab_size')}",
+        ),
+    ]
+    if training:
+        corpus = training.get("corpus", {})
+        rows += [
+            (
+                "Trained on",
+                f"{corpus.get('source', '?')} [{corpus.get('column', '?')}], "
+                f"{corpus.get('descriptions', '?')} descriptions, sha256 {str(corpus.get('sha256', '?'))[:12]}…",
+            ),
+            (
+                "Training",
+                f"{training.get('epochs_trained')} epochs ({training.get('stop_reason')}), "
+                f"best epoch {training.get('best_epoch')}",
+            ),
+            (
+                "Validation",
+                f"next-word accuracy {training.get('val_accuracy', float('nan')):.4f}, "
+                f"perplexity {training.get('val_perplexity', float('nan')):.2f}, "
+                f"loss {training.get('val_loss', float('nan')):.4f}",
+            ),
+        ]
+    rows.append(("Quantization", _describe_quantization(quantization)))
+    width = max(len(name) for name, _ in rows) + 2
+    for name, value in rows:
+        click.echo(f"{name + ':':<{width}}{value}")
+
+
+def _describe_quantization(quantization: dict[str, Any]) -> str:
+    if quantization.get("type", "none") == "none":
+        return "none (float32)"
+    return (
+        f"{quantization['type']}, greedy agreement with float32 {quantization.get('greedy_agreement', 0):.1%}, "
+        f"validation accuracy {quantization.get('val_accuracy', float('nan')):.4f} "
+        f"(float32 {quantization.get('val_accuracy_fp32', float('nan')):.4f})"
+    )

@@ -1,0 +1,229 @@
+"""Text generation from an lstm-edge ONNX file with onnxruntime and numpy alone.
+
+    generator = Generator()                        # the shipped model
+    print(generator.generate("A cream coat").text)
+
+The prompt is read once (prefill, with zero state); after that each word costs one step of the
+graph with seq = 1 and the state fed back. Steps run through pre-built I/O bindings over two
+ping-pong sets of state buffers, so the per-word Python work is a few numpy calls. A Generator
+holds no per-call state and may be shared between threads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import contract
+from .model_file import ModelFile, load_model
+from .tokenizer import BOS_ID, EOS_ID, detokenize, split_words
+
+_NEVER_EMITTED = slice(0, BOS_ID + 1)  # <pad>, <unk>, <bos>
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """How the next word is chosen. temperature 0 = greedy (deterministic, the tutorial's behaviour)."""
+
+    temperature: float = 0.0
+    top_k: int = 0  # 0 = no limit
+    top_p: float = 1.0
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.temperature <= 100.0:
+            raise ValueError(f"temperature must be between 0 and 100, got {self.temperature}")
+        if self.top_k < 0:
+            raise ValueError(f"top-k must be 0 (off) or more, got {self.top_k}")
+        if not 0.0 < self.top_p <= 1.0:
+            raise ValueError(f"top-p must be in (0, 1], got {self.top_p}")
+
+    @property
+    def greedy(self) -> bool:
+        return self.temperature == 0.0
+
+
+GREEDY = Sampling()
+
+
+@dataclass(frozen=True)
+class PromptState:
+    """A prompt after prefill: reuse it to draw several continuations without reading it again."""
+
+    prompt: str
+    words: list[str]  # the prompt's tokens, unknown ones included
+    unknown_words: list[str]
+    logits: np.ndarray  # (V,) next-word logits
+    state: tuple[np.ndarray, ...]  # per state input, (H,)
+
+
+@dataclass(frozen=True)
+class Generation:
+    prompt: str
+    text: str  # prompt and continuation, detokenized
+    words: list[str]  # generated tokens
+    unknown_words: list[str]
+    stop_reason: str  # "eos" or "max_words"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "prompt": self.prompt,
+            "text": self.text,
+            "words": self.words,
+            "unknown_words": self.unknown_words,
+            "stop_reason": self.stop_reason,
+        }
+
+
+class Generator:
+    """Greedy or sampled generation from one model file; one onnxruntime session, created once."""
+
+    def __init__(self, model: str | Path | ModelFile | None = None, threads: int = 1) -> None:
+        self.model = model if isinstance(model, ModelFile) else load_model(model, threads=threads)
+        self.tokenizer = self.model.tokenizer
+        self.session = self.model.session
+        layers = self.model.architecture.layers
+        self._state_inputs = contract.state_inputs(layers)
+        self._state_outputs = contract.state_outputs(layers)
+        self._state_sizes = [size for size in self.model.architecture.hidden_sizes for _ in ("h", "c")]
+        self._outputs = contract.graph_outputs(layers)
+
+    # --- prompts ---
+
+    def prefill(self, prompts: Sequence[str]) -> list[PromptState]:
+        """Read each prompt once (prompts of equal length share one batched run)."""
+        encoded = [self.tokenizer.encode(prompt, add_bos=True) for prompt in prompts]
+        results: list[PromptState | None] = [None] * len(prompts)
+        by_length: dict[int, list[int]] = {}
+        for index, encoding in enumerate(encoded):
+            by_length.setdefault(len(encoding.ids), []).append(index)
+        for indices in by_length.values():
+            ids = np.array([encoded[i].ids for i in indices], dtype=np.int64)  # (B, T)
+            logits, *state = self.session.run(self._outputs, self._feed(ids, self._zero_state(len(indices))))
+            for row, index in enumerate(indices):
+                results[index] = PromptState(
+                    prompt=prompts[index],
+                    words=split_words(prompts[index]),
+                    unknown_words=encoded[index].unknown_words,
+                    logits=logits[row],
+                    state=tuple(tensor[row] for tensor in state),
+                )
+        return results  # type: ignore[return-value]
+
+    # --- generation ---
+
+    def generate(
+        self, prompt: str | PromptState, max_words: int = contract.DEFAULT_WORDS, sampling: Sampling = GREEDY
+    ) -> Generation:
+        """Continue one prompt by up to `max_words` words, stopping early at <eos>."""
+        return self.generate_many([prompt], max_words, sampling)[0]
+
+    def generate_many(
+        self, prompts: Sequence[str | PromptState], max_words: int = contract.DEFAULT_WORDS, sampling: Sampling = GREEDY
+    ) -> list[Generation]:
+        """Continue many prompts at once: prefill each, then decode them together as one batch."""
+        states = self._prompt_states(prompts)
+        if not states:
+            return []
+        tokens = np.stack(list(self._decode(states, max_words, sampling)), axis=0) if max_words else None
+        return [
+            self._generation(state, tokens[:, row] if tokens is not None else []) for row, state in enumerate(states)
+        ]
+
+    def stream(
+        self, prompt: str | PromptState, max_words: int = contract.DEFAULT_WORDS, sampling: Sampling = GREEDY
+    ) -> Iterator[str]:
+        """Yield generated tokens one at a time as they are decided (<eos> ends the stream)."""
+        for step_tokens in self._decode(self._prompt_states([prompt]), max_words, sampling):
+            token = int(step_tokens[0])
+            if token == EOS_ID:
+                return
+            yield self.tokenizer.vocabulary[token]
+
+    def _prompt_states(self, prompts: Sequence[str | PromptState]) -> list[PromptState]:
+        texts = [p for p in prompts if not isinstance(p, PromptState)]
+        prefilled = iter(self.prefill(texts)) if texts else iter(())
+        return [p if isinstance(p, PromptState) else next(prefilled) for p in prompts]
+
+    def _decode(self, prompts: list[PromptState], max_words: int, sampling: Sampling) -> Iterator[np.ndarray]:
+        """Yield the (B,) next tokens of each step; rows that reached <eos> keep yielding <eos>."""
+        if not 0 <= max_words <= contract.MAX_WORDS:
+            raise ValueError(f"max_words must be between 0 and {contract.MAX_WORDS}, got {max_words}")
+        batch = len(prompts)
+        rng = None if sampling.greedy else np.random.default_rng(sampling.seed)
+        logits = np.ascontiguousarray(np.stack([p.logits for p in prompts]))  # (B, V), written by every step
+        ids = np.zeros((batch, 1), dtype=np.int64)
+        ping = [np.ascontiguousarray(np.stack([p.state[j] for p in prompts])) for j in range(len(self._state_inputs))]
+        pong = [np.empty_like(tensor) for tensor in ping]
+        bindings = (self._binding(ids, ping, pong, logits), self._binding(ids, pong, ping, logits))
+        done = np.zeros(batch, dtype=bool)
+        for step in range(max_words):
+            next_ids = _choose(logits, sampling, rng)
+            next_ids[done] = EOS_ID
+            done |= next_ids == EOS_ID
+            yield next_ids
+            if done.all() or step == max_words - 1:
+                return
+            ids[:, 0] = next_ids
+            self.session.run_with_iobinding(bindings[step % 2])
+
+    def _binding(
+        self, ids: np.ndarray, state_in: list[np.ndarray], state_out: list[np.ndarray], logits: np.ndarray
+    ) -> Any:
+        """I/O binding over numpy buffers: onnxruntime reads and writes them in place, nothing is copied."""
+        from onnxruntime import OrtValue
+
+        binding = self.session.io_binding()
+        binding.bind_ortvalue_input(contract.INPUT_IDS, OrtValue.ortvalue_from_numpy(ids))
+        for name, tensor in zip(self._state_inputs, state_in, strict=True):
+            binding.bind_ortvalue_input(name, OrtValue.ortvalue_from_numpy(tensor))
+        binding.bind_ortvalue_output(contract.LOGITS, OrtValue.ortvalue_from_numpy(logits))
+        for name, tensor in zip(self._state_outputs, state_out, strict=True):
+            binding.bind_ortvalue_output(name, OrtValue.ortvalue_from_numpy(tensor))
+        return binding
+
+    def _generation(self, prompt: PromptState, tokens: np.ndarray | list[int]) -> Generation:
+        tokens = [int(t) for t in tokens]
+        stop_reason = "eos" if EOS_ID in tokens else "max_words"
+        if EOS_ID in tokens:
+            tokens = tokens[: tokens.index(EOS_ID)]
+        words = [self.tokenizer.vocabulary[t] for t in tokens]
+        return Generation(prompt.prompt, detokenize(prompt.words + words), words, prompt.unknown_words, stop_reason)
+
+    def _zero_state(self, batch: int) -> list[np.ndarray]:
+        return [np.zeros((batch, size), dtype=np.float32) for size in self._state_sizes]
+
+    def _feed(self, ids: np.ndarray, state: list[np.ndarray]) -> dict[str, np.ndarray]:
+        return {contract.INPUT_IDS: ids, **dict(zip(self._state_inputs, state, strict=True))}
+
+
+def _choose(logits: np.ndarray, sampling: Sampling, rng: np.random.Generator | None) -> np.ndarray:
+    """Next token per row: never <pad>, <unk> or <bos>."""
+    logits[:, _NEVER_EMITTED] = -np.inf
+    if rng is None:
+        return logits.argmax(axis=1)
+    return _sample(logits, sampling, rng)
+
+
+def _sample(logits: np.ndarray, sampling: Sampling, rng: np.random.Generator) -> np.ndarray:
+    scores = logits.astype(np.float64) / sampling.temperature  # (B, V)
+    if 0 < sampling.top_k < scores.shape[1]:
+        kth = np.partition(scores, -sampling.top_k, axis=1)[:, -sampling.top_k, None]
+        scores = np.where(scores < kth, -np.inf, scores)
+    probabilities = np.exp(scores - scores.max(axis=1, keepdims=True))
+    probabilities /= probabilities.sum(axis=1, keepdims=True)
+    if sampling.top_p < 1.0:
+        order = np.argsort(-probabilities, axis=1)
+        ranked = np.take_along_axis(probabilities, order, axis=1)
+        outside = np.cumsum(ranked, axis=1) - ranked >= sampling.top_p  # the smallest set reaching top_p stays
+        ranked[outside] = 0.0
+        probabilities = np.zeros_like(probabilities)
+        np.put_along_axis(probabilities, order, ranked, axis=1)
+        probabilities /= probabilities.sum(axis=1, keepdims=True)
+    cumulative = np.cumsum(probabilities, axis=1)
+    draws = rng.random((scores.shape[0], 1)) * cumulative[:, -1:]
+    return np.argmax(cumulative > draws, axis=1)  # the first token whose mass covers the draw

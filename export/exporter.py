@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import onnx
+
 from lstm_edge.runtime.errors import LstmEdgeError
 from lstm_edge.runtime.files import atomic_path
 from lstm_edge.runtime.generator import Generator, Sampling
@@ -137,6 +138,8 @@ def check_writable(path: Path) -> None:
         raise LstmEdgeError(f"cannot write {path}: it is a directory")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # mkdir's "File exists" would hide the real problem
+        raise LstmEdgeError(f"cannot write {path}: {path.parent} is not a directory") from None
     except OSError as error:
         raise LstmEdgeError(f"cannot write {path}: {error.strerror or error}") from None
     if not os.access(path.parent, os.W_OK):

@@ -13,9 +13,10 @@ import warnings
 
 import onnx
 import torch
+from torch import nn
+
 from lstm_edge.runtime import contract
 from lstm_edge.train.model import LSTMLanguageModel
-from torch import nn
 
 DEFAULT_OPSET = 17
 SUPPORTED_OPSETS = range(14, 21)

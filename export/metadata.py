@@ -9,6 +9,7 @@ from typing import Any
 
 import onnx
 import torch
+
 from lstm_edge.runtime import contract
 from lstm_edge.runtime.tokenizer import BOS, EOS, PAD, UNK, Tokenizer
 from lstm_edge.train.config import LSTMConfig

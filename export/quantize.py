@@ -1,7 +1,12 @@
 """int8 dynamic quantization with onnxruntime, and what it costs in agreement and accuracy.
 
-`reduce_range=True` (7-bit weights) matters on CPUs without VNNI: with full 8-bit weights the u8×s8
-multiply-add saturates and, measured on an AVX2 machine, the top word changed in about 45% of steps.
+Two settings matter, measured on the default model (AVX2, no VNNI), share of held-out steps where int8
+picks float32's next word:
+
+- `per_channel=True`: one scale per output column. Per-tensor scales on the output layer alone drop the
+  agreement to 83%; per channel it is 94%, for 4% more bytes.
+- `reduce_range=True` (7-bit weights): on CPUs without VNNI the u8×s8 multiply-add can saturate with
+  full 8-bit weights (reported to change the top word in about 45% of steps on such a machine).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import onnx
+
 from lstm_edge.runtime import contract
 from lstm_edge.runtime.generator import Generator
 from lstm_edge.runtime.model_file import ModelFile
@@ -40,6 +46,7 @@ class QuantizationReport:
     def to_metadata(self) -> dict[str, Any]:
         return {
             "type": "int8-dynamic",
+            "per_channel": True,
             "reduce_range": True,
             "greedy_agreement": self.step_agreement,
             "agreement_positions": self.positions,
@@ -67,7 +74,7 @@ def quantize_int8(fp32_path: Path, int8_path: Path) -> None:
 
     with tempfile.TemporaryDirectory() as scratch:
         raw = Path(scratch) / "int8.onnx"
-        quantize_dynamic(fp32_path, raw, weight_type=QuantType.QInt8, reduce_range=True)
+        quantize_dynamic(fp32_path, raw, weight_type=QuantType.QInt8, per_channel=True, reduce_range=True)
         quantized = onnx.load(raw)
     set_metadata(quantized, get_metadata(onnx.load(fp32_path)))
     onnx.save(quantized, int8_path)

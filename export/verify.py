@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import onnx
 import torch
+
 from lstm_edge.runtime import contract
 from lstm_edge.runtime.errors import LstmEdgeError
 from lstm_edge.runtime.generator import Generator

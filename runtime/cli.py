@@ -182,7 +182,7 @@ def _print_info(info: dict[str, Any], as_json: bool) -> None:
             ),
             (
                 "Training",
-                f"{training.get('epochs_trained')} epochs ({training.get('stop_reason')}), "
+                f"{training.get('epochs_trained')} epochs ({training.get('stop_reason') or 'unfinished run'}), "
                 f"best epoch {training.get('best_epoch')}",
             ),
             (

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from lstm_edge.train import fashion_corpus
 from lstm_edge.train.fashion_corpus import (
     ALL_GARMENTS,

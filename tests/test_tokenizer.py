@@ -1,6 +1,7 @@
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from lstm_edge.runtime.tokenizer import (
     BOS_ID,
     EOS_ID,

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+
 from lstm_edge.runtime.errors import LstmEdgeError
 from lstm_edge.runtime.files import atomic_path
 from lstm_edge.runtime.tokenizer import Tokenizer, TokenizerError

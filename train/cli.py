@@ -6,7 +6,13 @@ import signal
 from pathlib import Path
 
 import click
+
 from lstm_edge.runtime.errors import LstmEdgeError
+
+from .config import LSTMConfig, TrainConfig
+
+_TRAIN = TrainConfig()  # the CLI's defaults are the configs' defaults
+_MODEL = LSTMConfig(vocab_size=5)
 
 
 def _hidden_sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[int, ...]:
@@ -37,12 +43,14 @@ def _hidden_sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> t
 )
 @click.option("--resume", is_flag=True, help="Continue the run in --out from its last checkpoint.")
 @click.option("--overwrite", is_flag=True, help="Start afresh even if --out already holds a run.")
-@click.option("-e", "--epochs", type=click.IntRange(1, 10_000), help="Most epochs to train.  [default: 80]")
+@click.option(
+    "-e", "--epochs", type=click.IntRange(1, 10_000), help=f"Most epochs to train.  [default: {_TRAIN.epochs}]"
+)
 @click.option(
     "-b",
     "--batch-size",
     type=click.IntRange(1, 65_536),
-    default=16,
+    default=_TRAIN.batch_size,
     show_default=True,
     help="Descriptions per batch (each holds all of its n-gram prefixes).",
 )
@@ -50,45 +58,45 @@ def _hidden_sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> t
     "--lr",
     "learning_rate",
     type=click.FloatRange(0, 10, min_open=True),
-    default=1e-3,
+    default=_TRAIN.learning_rate,
     show_default=True,
     help="Adam learning rate.",
 )
 @click.option(
     "--patience",
     type=click.IntRange(1, 10_000),
-    default=5,
+    default=_TRAIN.patience,
     show_default=True,
     help="Stop after this many epochs without a better validation loss.",
 )
 @click.option(
     "--seed",
     type=click.IntRange(0, 2**31 - 1),
-    default=0,
+    default=_TRAIN.seed,
     show_default=True,
     help="Seed for initialization, shuffling and dropout.",
 )
 @click.option(
     "--val-fraction",
     type=click.FloatRange(0, 1, min_open=True, max_open=True),
-    default=0.2,
+    default=_TRAIN.val_fraction,
     show_default=True,
     help="Share of descriptions held out for validation.",
 )
-@click.option("--embedding-dim", type=click.IntRange(1, 4096), default=64, show_default=True)
+@click.option("--embedding-dim", type=click.IntRange(1, 4096), default=_MODEL.embedding_dim, show_default=True)
 @click.option(
     "--hidden-sizes",
-    default="128,64",
+    default=",".join(map(str, _MODEL.hidden_sizes)),
     show_default=True,
     callback=_hidden_sizes,
     help="LSTM layer sizes, comma-separated (one layer per size).",
 )
-@click.option("--dense-size", type=click.IntRange(1, 4096), default=64, show_default=True)
-@click.option("--dropout", type=click.FloatRange(0, 1, max_open=True), default=0.0, show_default=True)
+@click.option("--dense-size", type=click.IntRange(1, 4096), default=_MODEL.dense_size, show_default=True)
+@click.option("--dropout", type=click.FloatRange(0, 1, max_open=True), default=_MODEL.dropout, show_default=True)
 @click.option(
     "--min-count",
     type=click.IntRange(1, 1_000_000),
-    default=1,
+    default=_TRAIN.min_count,
     show_default=True,
     help="Words seen fewer times become <unk>.",
 )
@@ -127,7 +135,6 @@ def main(
       lstm-train --out runs/reviews --resume       # continue after Ctrl-C
     """
     from .checkpoint import LAST
-    from .config import TrainConfig
     from .corpus import load_corpus
     from .trainer import TrainingInterrupted, train
 
@@ -149,7 +156,7 @@ def main(
             rows = "row" if corpus.skipped == 1 else "rows"
             click.echo(f"Skipped {corpus.skipped} empty {rows} of {corpus.source}", err=True)
         train_config = TrainConfig(
-            epochs=epochs or 80,
+            epochs=epochs or _TRAIN.epochs,
             batch_size=batch_size,
             learning_rate=learning_rate,
             patience=patience,

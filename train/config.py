@@ -46,7 +46,7 @@ class TrainConfig:
     """How a model is trained. `batch_size` counts descriptions (each holds all of its n-gram prefixes)."""
 
     epochs: int = 80
-    batch_size: int = 16
+    batch_size: int = 8
     learning_rate: float = 1e-3
     grad_clip: float = 1.0
     patience: int = 5

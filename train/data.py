@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+
 from lstm_edge.runtime.tokenizer import EOS_ID, PAD_ID, Tokenizer
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import torch
-from lstm_edge.runtime.tokenizer import PAD_ID
 from torch import nn
+
+from lstm_edge.runtime.tokenizer import PAD_ID
 
 from .config import LSTMConfig
 

@@ -13,6 +13,7 @@ def plot_curves(history: list[dict[str, Any]], path: str | Path, best_epoch: int
 
     matplotlib.use("Agg")  # files only; never needs a display
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     epochs = [row["epoch"] for row in history]
     figure, (accuracy_axes, loss_axes) = plt.subplots(1, 2, figsize=(12, 4))
@@ -25,12 +26,13 @@ def plot_curves(history: list[dict[str, Any]], path: str | Path, best_epoch: int
         axes.plot(epochs, [row[val_key] for row in history], marker="o", markersize=3, label="Validation")
         if best_epoch:
             best = history[best_epoch - 1][val_key]
-            axes.axvline(best_epoch, color="red", linestyle="--", alpha=0.3)
+            axes.axvline(best_epoch, color="red", linestyle="--", alpha=0.3, label=f"best epoch ({best_epoch})")
             axes.annotate(
                 f"{best:.4f}", (best_epoch, best), color="red", fontsize=9, textcoords="offset points", xytext=(4, 6)
             )
         axes.set_title(title)
         axes.set_xlabel("Epoch")
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.grid(alpha=0.3)
         axes.legend()
     figure.tight_layout()

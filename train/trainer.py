@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from torch import nn
+
 from lstm_edge.runtime.files import atomic_write_text
 from lstm_edge.runtime.tokenizer import PAD_ID, Tokenizer
-from torch import nn
 
 from .checkpoint import BEST, LAST, CheckpointError, load_checkpoint, save_checkpoint
 from .config import LSTMConfig, TrainConfig
@@ -212,6 +213,7 @@ def train(
         save_checkpoint(out_dir / LAST, state)
         _write_reports(out_dir, progress, state)
 
+    _finalize_best(out_dir, progress)
     history = [EpochMetrics(**row) for row in progress.history]
     return TrainingResult(
         out_dir=out_dir,
@@ -262,6 +264,14 @@ def evaluate(model: LSTMLanguageModel, sequences: list[list[int]], device: torch
         scored += int(batch.accuracy_mask.sum())
     model.train(was_training)
     return loss_sum / max(targets, 1), correct / max(scored, 1)
+
+
+def _finalize_best(out_dir: Path, progress: Progress) -> None:
+    """Give best.pt the whole run's history and stop reason (its weights stay the best epoch's),
+    so an export of it reports the finished run."""
+    best = load_checkpoint(out_dir / BEST)
+    if best["progress"].get("history") != progress.history:
+        save_checkpoint(out_dir / BEST, {**best, "progress": asdict(progress)})
 
 
 def _checkpoint_to_resume(out_dir: Path, corpus: Corpus) -> dict[str, Any]:

@@ -1,0 +1,50 @@
+"""`python -m benchmarks [TABLE …] [--quick] [--threads N]`: print the benchmark tables.
+
+Tables, in this order: training, latency, throughput, cold-start, size (all of them by default).
+`--quick` runs tiny models and few repeats, to prove in seconds that the scripts still work (CI); its
+numbers mean nothing. The full mode produces the published numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import time
+
+from benchmarks.common import machine_header
+
+TABLES = {
+    "training": "benchmarks.training",
+    "latency": "benchmarks.latency",
+    "throughput": "benchmarks.throughput",
+    "cold-start": "benchmarks.cold_start",
+    "size": "benchmarks.size",
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("tables", nargs="*", choices=[[], *TABLES], metavar="TABLE", help=", ".join(TABLES))
+    parser.add_argument("--quick", action="store_true", help="tiny models and repeats: proves the scripts run")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="torch threads for both ways of the training table (default 1)"
+    )
+    arguments = parser.parse_args(argv)
+    if arguments.threads < 1:
+        parser.error("--threads must be at least 1")
+    chosen = [name for name in TABLES if name in arguments.tables] or list(TABLES)
+
+    print(machine_header())
+    started = time.perf_counter()
+    for name in chosen:
+        module = importlib.import_module(TABLES[name])
+        if name == "training":
+            module.main(quick=arguments.quick, threads=arguments.threads)
+        else:
+            module.main(quick=arguments.quick)
+    print(
+        f"\n({', '.join(chosen)}: {time.perf_counter() - started:.0f} s{' in quick mode' if arguments.quick else ''})"
+    )
+
+
+main()

@@ -1,0 +1,201 @@
+"""Per-word latency at batch 1, greedy, one thread: five ways to produce the next word, against the floor.
+
+For the fashion model (shipped, or its stand-in) and the reviews model (large vocabulary):
+
+(a) the tutorial's way: a window model in onnxruntime (Embedding → LSTM → LSTM → Dense → Dense on the
+    pre-padded window [1, W], zero state, last position's logits; W = the longest training text in
+    tokens minus one, as the tutorial's `max_sequence_len - 1`), re-run over the whole window for every
+    word. Timed per word: building the padded window, the run, the argmax (the tutorial's re-tokenizing
+    and its linear search of the word index are left out, in its favour).
+(b) PyTorch eager with the state carried: one `model(ids[:, -1:], state)` per word, inference mode,
+    `torch.set_num_threads(1)`.
+(c) lstm-edge float32, through the public API: `Generator.generate_many` from a prefilled `PromptState`.
+    Greedy stops at <eos>, so per-word time is the slope (T(n words) − T(1 word)) / (n − 1) (see
+    benchmarks/decoding.py) for the candidate prompt with the longest greedy continuation (n ≤ 200): every
+    step of the decode loop, none of the per-call setup or the prefill.
+(d) lstm-edge int8: the same, on the `model.int8.onnx` twin.
+(e) the floor: the same step's matrix products in numpy on one core (see benchmarks/floor.py).
+
+onnxruntime sessions use one intra-op thread with spinning off, as the runtime does. Times for (a), (b)
+and (e) depend on the shapes only; (b) loads the trained weights when the run's checkpoint is at hand,
+and same-shape fresh weights otherwise (the shipped model has no checkpoint beside it).
+
+Reproduce: `python -m benchmarks latency [--quick]`
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks import decoding, floor
+from benchmarks.common import median_time, ort_session, print_table
+from benchmarks.models import BenchModel, speed_models
+
+MAX_WORDS = 200
+CANDIDATE_PROMPTS = 40  # prompts: the first two words of this many training texts
+
+
+@dataclass(frozen=True)
+class Effort:
+    repeats: int
+    window_words: int  # words per timing for (a) and (b)
+    decode_calls: int  # generate() calls per timing for (c) and (d)
+    floor_number: int
+
+
+FULL = Effort(repeats=15, window_words=20, decode_calls=10, floor_number=2000)
+QUICK = Effort(repeats=3, window_words=3, decode_calls=2, floor_number=50)
+
+
+def main(quick: bool = False) -> None:
+    effort = QUICK if quick else FULL
+    rows = []
+    for model in speed_models(quick):
+        rows += _model_rows(model, effort)
+    print_table(
+        "Per-word latency, batch 1, greedy, one thread (goals: fp32 ≤ 1.5× floor, int8 < floor, "
+        "(a) ≥ 7× and (b) ≥ 8× fp32's time)",
+        ["model", "way", "µs per word", "× floor", "× lstm-edge fp32"],
+        rows,
+        f"python -m benchmarks latency{' --quick' if quick else ''}",
+    )
+
+
+def _model_rows(model: BenchModel, effort: Effort) -> list[list[Any]]:
+    from lstm_edge.runtime.model_file import load_model
+
+    fp32 = load_model(model.fp32)
+    architecture = fp32.architecture
+    texts = decoding.training_texts(fp32)
+    window = max(len(fp32.tokenizer.encode(text).ids) for text in texts) - 1
+    torch_model = _torch_model(model, architecture)
+    prompt_ids = fp32.tokenizer.encode("A cream coat", add_bos=True).ids
+
+    seconds = {
+        "(a) tutorial's window re-run, onnxruntime": _window_seconds(torch_model, window, prompt_ids, effort),
+        "(b) PyTorch eager, state carried": _eager_seconds(torch_model, prompt_ids, effort),
+    }
+    fp32_seconds, fp32_words = _decode_seconds(fp32, texts, effort)
+    seconds["(c) lstm-edge fp32"] = fp32_seconds
+    if model.int8 is not None:
+        int8_seconds, _ = _decode_seconds(load_model(model.int8), texts, effort)
+        seconds["(d) lstm-edge int8"] = int8_seconds
+    measured = floor.measure(floor.step_shapes(architecture), effort.repeats, effort.floor_number)
+    seconds["(e) floor: numpy matrix products"] = measured["step_seconds"]
+
+    label = (
+        f"{model.name} (V={architecture.vocab_size:,}, W={window}; {model.description}; "
+        f"decode slope over {fp32_words} words)"
+    )
+    floor_seconds = measured["step_seconds"]
+    rows = [
+        [label, way, s * 1e6, f"{s / floor_seconds:.2f}×", f"{s / fp32_seconds:.2f}×"] for way, s in seconds.items()
+    ]
+    if model.int8 is None:
+        rows.insert(3, [label, "(d) lstm-edge int8", "no int8 twin", "—", "—"])
+    return rows
+
+
+def _torch_model(model: BenchModel, architecture: Any) -> Any:
+    import torch
+
+    from lstm_edge.train.config import LSTMConfig
+    from lstm_edge.train.model import LSTMLanguageModel
+
+    torch.set_num_threads(1)
+    if model.run_dir is not None:
+        from lstm_edge.train.checkpoint import load_checkpoint, model_from_checkpoint
+
+        network, _ = model_from_checkpoint(load_checkpoint(model.run_dir))
+        return network.eval()
+    torch.manual_seed(0)
+    config = LSTMConfig(
+        vocab_size=architecture.vocab_size,
+        embedding_dim=architecture.embedding_dim,
+        hidden_sizes=architecture.hidden_sizes,
+        dense_size=architecture.dense_size,
+    )
+    return LSTMLanguageModel(config).eval()
+
+
+def _window_seconds(torch_model: Any, window: int, prompt_ids: list[int], effort: Effort) -> float:
+    """(a): per word, pad the last `window` ids at the front, run the window graph, take the argmax."""
+    with tempfile.TemporaryDirectory() as scratch:
+        path = _export_window_model(torch_model, window, Path(scratch) / "window.onnx")
+        session = ort_session(path)
+    ids = prompt_ids[1:]  # the tutorial has no <bos>
+
+    def generate() -> None:
+        words = list(ids)
+        for _ in range(effort.window_words):
+            padded = np.zeros((1, window), dtype=np.int64)
+            tail = words[-window:]
+            padded[0, window - len(tail) :] = tail
+            (logits,) = session.run(None, {"window": padded})
+            words.append(int(logits[0].argmax()))
+
+    return median_time(generate, effort.repeats) / effort.window_words
+
+
+def _export_window_model(torch_model: Any, window: int, path: Path) -> Path:
+    import warnings
+
+    import torch
+    from torch import nn
+
+    class WindowModel(nn.Module):
+        """(1, W) pre-padded ids → (1, V) logits of the last position, from zero state: the tutorial's model."""
+
+        def __init__(self, model: Any) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, padded: torch.Tensor) -> torch.Tensor:
+            features, _ = self.model.encode(padded)  # (1, W, H_last)
+            return self.model.head(features[:, -1])  # (1, V)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            WindowModel(torch_model),
+            (torch.zeros((1, window), dtype=torch.long),),
+            str(path),
+            input_names=["window"],
+            output_names=["logits"],
+            opset_version=17,
+            dynamo=False,
+        )
+    return path
+
+
+def _eager_seconds(torch_model: Any, prompt_ids: list[int], effort: Effort) -> float:
+    """(b): prefill once (not timed), then one step of the model per word with the state fed back."""
+    import torch
+
+    with torch.inference_mode():
+        logits, state = torch_model(torch.tensor([prompt_ids]))
+        first = logits[:, -1].argmax(-1, keepdim=True)  # (1, 1)
+
+        def generate() -> None:
+            ids, carried = first, state
+            for _ in range(effort.window_words):
+                step_logits, carried = torch_model(ids, carried)
+                ids = step_logits[:, -1].argmax(-1, keepdim=True)
+
+        return median_time(generate, effort.repeats) / effort.window_words
+
+
+def _decode_seconds(model: Any, texts: list[str], effort: Effort) -> tuple[float, int]:
+    """(c)/(d): seconds per decoded word at batch 1 (benchmarks/decoding.py), and the words it spans."""
+    from lstm_edge.runtime.generator import Generator
+
+    generator = Generator(model)
+    state, words = decoding.longest_prompts(generator, texts, CANDIDATE_PROMPTS, MAX_WORDS)[0]
+    if words < 2:
+        raise RuntimeError(f"{model.path}: every candidate prompt ends at once; no decode steps to time")
+    return decoding.step_seconds(generator, [state], words, effort.repeats, effort.decode_calls), words

@@ -23,8 +23,8 @@ TABLES = {
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
-    parser.add_argument("tables", nargs="*", choices=[[], *TABLES], metavar="TABLE", help=", ".join(TABLES))
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description="Print lstm-edge's benchmark tables.")
+    parser.add_argument("tables", nargs="*", metavar="TABLE", help=f"any of {', '.join(TABLES)} (default: all)")
     parser.add_argument("--quick", action="store_true", help="tiny models and repeats: proves the scripts run")
     parser.add_argument(
         "--threads", type=int, default=1, help="torch threads for both ways of the training table (default 1)"
@@ -32,9 +32,14 @@ def main(argv: list[str] | None = None) -> None:
     arguments = parser.parse_args(argv)
     if arguments.threads < 1:
         parser.error("--threads must be at least 1")
+    unknown = [name for name in arguments.tables if name not in TABLES]
+    if unknown:
+        parser.error(f"no table {unknown[0]!r}; choose from {', '.join(TABLES)}")
     chosen = [name for name in TABLES if name in arguments.tables] or list(TABLES)
 
     print(machine_header())
+    if arguments.quick:
+        print("(quick mode: tiny models, few repeats; it proves the scripts run, its numbers mean nothing)")
     started = time.perf_counter()
     for name in chosen:
         module = importlib.import_module(TABLES[name])

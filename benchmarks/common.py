@@ -158,6 +158,13 @@ with open(sys.argv[1], "w") as report:
 """
 
 
+def own_peak_rss() -> int:
+    """This process's peak RSS so far, in bytes."""
+    import resource
+
+    return _rss_bytes(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
 def _rss_bytes(maxrss: int) -> int:
     return maxrss if sys.platform == "darwin" else maxrss * 1024  # Linux reports KiB, macOS bytes
 

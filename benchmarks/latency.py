@@ -48,7 +48,7 @@ class Effort:
     floor_number: int
 
 
-FULL = Effort(repeats=15, window_words=20, decode_calls=10, floor_number=2000)
+FULL = Effort(repeats=21, window_words=20, decode_calls=10, floor_number=2000)
 QUICK = Effort(repeats=3, window_words=3, decode_calls=2, floor_number=50)
 
 

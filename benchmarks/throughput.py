@@ -67,5 +67,5 @@ def _model_rows(model: BenchModel, effort: Effort, peak: float) -> list[list[Any
         states = [prompts[i % len(prompts)] for i in range(batch)]
         step = decoding.step_seconds(generator, states, words, effort.repeats)
         gflops = batch * flops / step / 1e9
-        rows.append([label, batch, batch / step, step * 1e6, gflops, f"{100 * gflops / peak:.1f}%"])
+        rows.append([label, batch, f"{batch / step:,.0f}", step * 1e6, gflops, f"{100 * gflops / peak:.1f}%"])
     return rows

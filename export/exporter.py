@@ -7,7 +7,8 @@ name next to the target, checked there, and renamed; on any failure the temporar
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,7 @@ def export_model(
 
     graph = export_step_graph(model, opset)
     set_metadata(graph, build_metadata(checkpoint, tokenizer, model.config, opset))
-    with atomic_path(out) as temporary:
+    with atomic_path(out) as temporary, _named_as(temporary, out):
         onnx.save(graph, temporary)  # one file: the weights are far below protobuf's 2 GB limit
         report = verify(temporary, model, tokenizer)
     log(f"Exported {checkpoint_path} → {out}")
@@ -85,15 +86,15 @@ def export_model(
     fp32 = load_model(out)
     sequences, held_out = held_out_sequences(checkpoint, tokenizer, data, fp32)
     int8_path = int8_output(out)
-    with atomic_path(int8_path) as temporary:
+    with atomic_path(int8_path) as temporary, _named_as(temporary, int8_path):
         quantize_int8(out, temporary)
         quantization = compare(fp32, load_model(temporary), sequences, sample_prompts(tokenizer, 24), held_out)
         for line in quantization.lines():
             log(f"  {line}")
         if quantization.step_agreement < min_agreement and not force:
             raise QuantizationRefused(
-                f"int8 model agrees with float32 on {quantization.step_agreement:.1%} of held-out steps, below "
-                f"{min_agreement:.0%}; not written (pass --force to write it anyway). {out} is written and verified"
+                f"int8 model agrees with float32 on {quantization.step_agreement:.2%} of held-out steps, below "
+                f"{min_agreement:.2%}; not written (pass --force to write it anyway). {out} is written and verified"
             )
         quantized = onnx.load(temporary)
         set_metadata(quantized, quantization_metadata(quantization))
@@ -130,6 +131,15 @@ def held_out_sequences(
         [BOS_ID, *tokenizer.encode(g.prompt).ids, *(tokenizer.ids[w] for w in g.words), EOS_ID] for g in sampled
     ]
     return [s for s in sequences if len(s) > 2], "text sampled from the float32 model (training data not found)"
+
+
+@contextmanager
+def _named_as(temporary: Path, target: Path) -> Iterator[None]:
+    """Report errors about the temporary file under the name the user asked for."""
+    try:
+        yield
+    except LstmEdgeError as error:
+        raise type(error)(str(error).replace(str(temporary), str(target))) from None
 
 
 def check_writable(path: Path) -> None:

@@ -12,7 +12,10 @@ picks float32's next word:
 from __future__ import annotations
 
 import json
+import logging
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,12 +75,24 @@ def quantize_int8(fp32_path: Path, int8_path: Path) -> None:
     """Write the int8 twin of `fp32_path` to `int8_path` (weights int8, activations quantized at run time)."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch, _quiet_root_logger():
         raw = Path(scratch) / "int8.onnx"
         quantize_dynamic(fp32_path, raw, weight_type=QuantType.QInt8, per_channel=True, reduce_range=True)
         quantized = onnx.load(raw)
     set_metadata(quantized, get_metadata(onnx.load(fp32_path)))
     onnx.save(quantized, int8_path)
+
+
+@contextmanager
+def _quiet_root_logger() -> Iterator[None]:
+    """onnxruntime's quantizer logs a pre-processing hint on the root logger at every call."""
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        root.setLevel(level)
 
 
 def compare(

@@ -126,6 +126,7 @@ class Generator:
         self, prompts: Sequence[str | PromptState], max_words: int = contract.DEFAULT_WORDS, sampling: Sampling = GREEDY
     ) -> list[Generation]:
         """Continue many prompts at once: prefill each, then decode them together as one batch."""
+        _check_budget(max_words)
         states = self._prompt_states(prompts)
         if not states:
             return []
@@ -138,7 +139,11 @@ class Generator:
         self, prompt: str | PromptState, max_words: int = contract.DEFAULT_WORDS, sampling: Sampling = GREEDY
     ) -> Iterator[str]:
         """Yield generated tokens one at a time as they are decided (<eos> ends the stream)."""
-        for step_tokens in self._decode(self._prompt_states([prompt]), max_words, sampling):
+        _check_budget(max_words)
+        return self._stream(self._prompt_states([prompt]), max_words, sampling)
+
+    def _stream(self, prompts: list[PromptState], max_words: int, sampling: Sampling) -> Iterator[str]:
+        for step_tokens in self._decode(prompts, max_words, sampling):
             token = int(step_tokens[0])
             if token == EOS_ID:
                 return
@@ -150,11 +155,13 @@ class Generator:
         return [p if isinstance(p, PromptState) else next(prefilled) for p in prompts]
 
     def _decode(self, prompts: list[PromptState], max_words: int, sampling: Sampling) -> Iterator[np.ndarray]:
-        """Yield the (B,) next tokens of each step; rows that reached <eos> keep yielding <eos>."""
-        if not 0 <= max_words <= contract.MAX_WORDS:
-            raise ValueError(f"max_words must be between 0 and {contract.MAX_WORDS}, got {max_words}")
+        """Yield the (B,) next tokens of each step; rows that reached <eos> keep yielding <eos>.
+
+        Sampling gives every row its own generator from the same seed, so a prompt's text does not
+        depend on the other prompts in the batch.
+        """
         batch = len(prompts)
-        rng = None if sampling.greedy else np.random.default_rng(sampling.seed)
+        rngs = None if sampling.greedy else _row_generators(sampling.seed, batch)
         logits = np.ascontiguousarray(np.stack([p.logits for p in prompts]))  # (B, V), written by every step
         ids = np.zeros((batch, 1), dtype=np.int64)
         ping = [np.ascontiguousarray(np.stack([p.state[j] for p in prompts])) for j in range(len(self._state_inputs))]
@@ -162,7 +169,7 @@ class Generator:
         bindings = (self._binding(ids, ping, pong, logits), self._binding(ids, pong, ping, logits))
         done = np.zeros(batch, dtype=bool)
         for step in range(max_words):
-            next_ids = _choose(logits, sampling, rng)
+            next_ids = _choose(logits, sampling, rngs)
             next_ids[done] = EOS_ID
             done |= next_ids == EOS_ID
             yield next_ids
@@ -201,16 +208,31 @@ class Generator:
         return {contract.INPUT_IDS: ids, **dict(zip(self._state_inputs, state, strict=True))}
 
 
-def _choose(logits: np.ndarray, sampling: Sampling, rng: np.random.Generator | None) -> np.ndarray:
+def _check_budget(max_words: int) -> None:
+    if not 0 <= max_words <= contract.MAX_WORDS:
+        raise ValueError(f"max_words must be between 0 and {contract.MAX_WORDS}, got {max_words}")
+
+
+def _row_generators(seed: int | None, rows: int) -> list[np.random.Generator]:
+    if seed is None:
+        return [np.random.default_rng(s) for s in np.random.SeedSequence().spawn(rows)]
+    return [np.random.default_rng(seed) for _ in range(rows)]
+
+
+def _choose(logits: np.ndarray, sampling: Sampling, rngs: list[np.random.Generator] | None) -> np.ndarray:
     """Next token per row: never <pad>, <unk> or <bos>."""
     logits[:, _NEVER_EMITTED] = -np.inf
-    if rng is None:
+    if rngs is None:
         return logits.argmax(axis=1)
-    return _sample(logits, sampling, rng)
+    return _sample(logits, sampling, rngs)
 
 
-def _sample(logits: np.ndarray, sampling: Sampling, rng: np.random.Generator) -> np.ndarray:
-    scores = logits.astype(np.float64) / sampling.temperature  # (B, V)
+def _sample(logits: np.ndarray, sampling: Sampling, rngs: list[np.random.Generator]) -> np.ndarray:
+    scores = logits.astype(np.float64)  # (B, V)
+    # Shifted to ≤ 0 before dividing: a tiny temperature sends unlikely words to -inf, never the best to inf
+    # (inf - inf = NaN would select <pad>).
+    with np.errstate(over="ignore"):
+        scores = (scores - scores.max(axis=1, keepdims=True)) / sampling.temperature
     if 0 < sampling.top_k < scores.shape[1]:
         kth = np.partition(scores, -sampling.top_k, axis=1)[:, -sampling.top_k, None]
         scores = np.where(scores < kth, -np.inf, scores)
@@ -225,5 +247,5 @@ def _sample(logits: np.ndarray, sampling: Sampling, rng: np.random.Generator) ->
         np.put_along_axis(probabilities, order, ranked, axis=1)
         probabilities /= probabilities.sum(axis=1, keepdims=True)
     cumulative = np.cumsum(probabilities, axis=1)
-    draws = rng.random((scores.shape[0], 1)) * cumulative[:, -1:]
+    draws = np.array([[rng.random()] for rng in rngs]) * cumulative[:, -1:]
     return np.argmax(cumulative > draws, axis=1)  # the first token whose mass covers the draw

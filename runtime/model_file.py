@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +60,10 @@ class ModelFile:
 
 
 def default_model_path() -> Path:
-    return Path(str(resources.files("lstm_edge.models") / DEFAULT_MODEL_NAME))
+    """The shipped model, inside the installed `lstm_edge.models` package."""
+    from lstm_edge import models  # a plain file path: cheaper at start-up than importlib.resources
+
+    return Path(models.__file__).parent / DEFAULT_MODEL_NAME
 
 
 def load_model(path: str | Path | None = None, threads: int = 1) -> ModelFile:

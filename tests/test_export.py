@@ -56,6 +56,15 @@ def zero_state(hidden_sizes: list[int] | tuple[int, ...], batch: int) -> dict[st
     }
 
 
+@pytest.fixture(scope="module", autouse=True)
+def one_torch_thread():
+    """PyTorch's reference runs are tiny; with two threads on a busy 2-core machine they wait on each other."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(scope="module")
 def checkpoint(tiny_run: Path) -> dict:
     return load_checkpoint(tiny_run / "best.pt")
@@ -64,6 +73,19 @@ def checkpoint(tiny_run: Path) -> dict:
 @pytest.fixture(scope="module")
 def history(tiny_run: Path) -> dict:
     return json.loads((tiny_run / "history.json").read_text())
+
+
+def all_nodes(graph: onnx.GraphProto) -> list[onnx.NodeProto]:
+    """The graph's nodes and those of its subgraphs (If branches), depth first."""
+    nodes = []
+    for node in graph.node:
+        nodes.append(node)
+        for attribute in node.attribute:
+            if attribute.type == onnx.AttributeProto.GRAPH:
+                nodes += all_nodes(attribute.g)
+            for subgraph in attribute.graphs:
+                nodes += all_nodes(subgraph)
+    return nodes
 
 
 # --- the CLI and its report ---
@@ -80,7 +102,7 @@ def test_export_writes_a_verified_model_next_to_the_run_and_prints_the_report(ti
     assert lines[0] == f"Exported {run / 'best.pt'} → {model}"
     assert lines[1] == f"  file size            {model.stat().st_size / 1e6:.3f} MB"
     assert re.fullmatch(
-        r"  max \|logits\| diff    \d\.\d\de-\d\d \(onnxruntime vs PyTorch, tolerance 1e-04\)", lines[2]
+        r"  max \|logits\| diff    \d\.\d\de-\d\d \(onnxruntime vs PyTorch, tolerance \d\.\de-0\d\)", lines[2]
     )
     assert float(lines[2].split()[3]) <= TOLERANCE
     assert lines[-1] == "  greedy agreement     24/24 continuations identical"
@@ -147,7 +169,8 @@ def _csv_rows(path: Path) -> list[dict[str, str]]:
 def test_graph_has_one_native_lstm_per_layer_and_dynamic_axes(tiny_model: Path, checkpoint: dict):
     graph = onnx.load(tiny_model)
     hidden_sizes = checkpoint["model_config"]["hidden_sizes"]
-    assert [node.op_type for node in graph.graph.node].count("LSTM") == len(hidden_sizes) == 2
+    assert [node.op_type for node in all_nodes(graph.graph)].count("LSTM") == len(hidden_sizes) == 2
+    assert not any(node.op_type in ("Loop", "Scan") for node in all_nodes(graph.graph))  # not unrolled or looped
     assert [value.name for value in graph.graph.input] == contract.graph_inputs(2)
     assert [value.name for value in graph.graph.output] == contract.graph_outputs(2)
     for value in [*graph.graph.input, *graph.graph.output]:
@@ -302,6 +325,7 @@ def test_failed_verification_fails_the_export_and_leaves_no_file(
     tiny_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setattr("lstm_edge.export.verify.TOLERANCE", -1.0)  # no difference can pass now
+    monkeypatch.setattr("lstm_edge.export.verify.RELATIVE_TOLERANCE", -1.0)
     out = tmp_path / "out" / "model.onnx"
     code, output = export_cli(str(tiny_run), "-o", str(out))
     assert code == 1
@@ -332,7 +356,7 @@ def _corrupt(tmp_path: Path, tiny_run: Path) -> dict[str, tuple[Path, str]]:
     missing = tmp_path / "no-such-run"
     return {
         "missing": (missing, f"{missing}: no such checkpoint file or run directory"),
-        "random bytes": (random_bytes, f"{random_bytes}: not a readable checkpoint ("),
+        "random bytes": (random_bytes, f"{random_bytes}: not a checkpoint (not a PyTorch zip archive)"),
         "truncated": (truncated, f"{truncated}: not a readable checkpoint ("),
         "version 99": (
             version_99,
@@ -376,7 +400,7 @@ def test_int8_below_the_threshold_is_refused_and_the_float32_file_stays(tiny_exp
     with pytest.raises(QuantizationRefused) as refused:
         export_model(tiny_run, out, quantize=True, min_agreement=math.nextafter(measured, 2.0), log=lambda line: None)
     message = str(refused.value)
-    assert message.startswith(f"int8 model agrees with float32 on {measured:.1%} of held-out steps, below ")
+    assert message.startswith(f"int8 model agrees with float32 on {measured:.2%} of held-out steps, below ")
     assert "not written (pass --force to write it anyway)" in message
     assert message.endswith(f"{out} is written and verified")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.onnx"]  # no int8 file, no temporary file

@@ -37,6 +37,9 @@ def save_checkpoint(path: str | Path, checkpoint: dict[str, Any]) -> None:
 def load_checkpoint(path: str | Path) -> dict[str, Any]:
     """Read and check a checkpoint (a file, or a run directory: its best.pt, else last.pt)."""
     path = resolve_checkpoint(path)
+    with open(path, "rb") as handle:
+        if handle.read(4) != b"PK\x03\x04":  # torch.save writes a zip archive
+            raise CheckpointError(f"{path}: not a checkpoint (not a PyTorch zip archive); train with lstm-train")
     try:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # torch raises RuntimeError, UnpicklingError, EOFError, zipfile errors …
@@ -55,10 +58,16 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
 
 
 def _reason(error: Exception) -> str:
-    """The informative line of torch's long, multi-line loading errors."""
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    detail = next((line for line in lines if "Unpickler error" in line), lines[0] if lines else type(error).__name__)
-    return detail[:200]
+    """A short cause instead of torch's long, multi-line loading errors."""
+    text = str(error)
+    if "Unpickler error" in text:
+        detail = text.split("Unpickler error:", 1)[1].strip().splitlines()
+        return f"it holds objects a checkpoint must not: {detail[0][:120] if detail else 'unsupported content'}"
+    if isinstance(error, EOFError) or any(
+        m in text for m in ("central directory", "PytorchStreamReader", "zip archive")
+    ):
+        return "truncated or corrupt file"
+    return (text.strip().splitlines() or [type(error).__name__])[0][:120]
 
 
 def resolve_checkpoint(path: str | Path) -> Path:

@@ -18,7 +18,7 @@ from pathlib import Path
 from benchmarks.common import megabytes, print_table, run_measured
 from benchmarks.models import fashion_model
 
-FULL_ROUNDS = 15
+FULL_ROUNDS = 21
 QUICK_ROUNDS = 3
 PROMPT = "A cream coat"
 

@@ -13,7 +13,7 @@ For the fashion model (shipped, or its stand-in) and the reviews model (large vo
     Greedy stops at <eos>, so per-word time is the slope (T(n words) − T(1 word)) / (n − 1) (see
     benchmarks/decoding.py) for the candidate prompt with the longest greedy continuation (n ≤ 200): every
     step of the decode loop, none of the per-call setup or the prefill.
-(d) lstm-edge int8: the same, on the `model.int8.onnx` twin.
+(d) lstm-edge int8: the same, on the model's `.int8.onnx` twin.
 (e) the floor: the same step's matrix products in numpy on one core (see benchmarks/floor.py).
 
 onnxruntime sessions use one intra-op thread with spinning off, as the runtime does. Times for (a), (b)

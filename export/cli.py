@@ -52,7 +52,11 @@ def main(
       lstm-export runs/latest                       # runs/latest/model.onnx
       lstm-export runs/latest/best.pt -o fashion.onnx --quantize int8
     """
+    import torch
+
     from .exporter import export_model
+
+    torch.set_num_threads(1)  # the checks run a small network on small inputs: more threads only wait
 
     try:
         export_model(

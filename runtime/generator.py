@@ -11,6 +11,7 @@ holds no per-call state and may be shared between threads.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +92,7 @@ class Generator:
         self._state_outputs = contract.state_outputs(layers)
         self._state_sizes = [size for size in self.model.architecture.hidden_sizes for _ in ("h", "c")]
         self._outputs = contract.graph_outputs(layers)
+        self._local = threading.local()  # per-thread pools of decode buffers
 
     # --- prompts ---
 
@@ -130,7 +132,7 @@ class Generator:
         states = self._prompt_states(prompts)
         if not states:
             return []
-        tokens = np.stack(list(self._decode(states, max_words, sampling)), axis=0) if max_words else None
+        tokens = np.array(list(self._decode(states, max_words, sampling))) if max_words else None  # (T, B)
         return [
             self._generation(state, tokens[:, row] if tokens is not None else []) for row, state in enumerate(states)
         ]
@@ -154,44 +156,58 @@ class Generator:
         prefilled = iter(self.prefill(texts)) if texts else iter(())
         return [p if isinstance(p, PromptState) else next(prefilled) for p in prompts]
 
-    def _decode(self, prompts: list[PromptState], max_words: int, sampling: Sampling) -> Iterator[np.ndarray]:
-        """Yield the (B,) next tokens of each step; rows that reached <eos> keep yielding <eos>.
+    def _decode(self, prompts: list[PromptState], max_words: int, sampling: Sampling) -> Iterator[Sequence[int]]:
+        """Yield the next token of every row, step by step; rows that reached <eos> keep yielding <eos>."""
+        buffers = self._acquire(len(prompts))
+        try:
+            buffers.load(prompts)
+            if len(prompts) == 1 and sampling.greedy:
+                yield from self._decode_one_greedy(buffers, max_words)
+            else:
+                yield from self._decode_batch(buffers, max_words, sampling)
+        finally:
+            self._release(buffers)
 
-        Sampling gives every row its own generator from the same seed, so a prompt's text does not
-        depend on the other prompts in the batch.
-        """
-        batch = len(prompts)
-        rngs = None if sampling.greedy else _row_generators(sampling.seed, batch)
-        logits = np.ascontiguousarray(np.stack([p.logits for p in prompts]))  # (B, V), written by every step
-        ids = np.zeros((batch, 1), dtype=np.int64)
-        ping = [np.ascontiguousarray(np.stack([p.state[j] for p in prompts])) for j in range(len(self._state_inputs))]
-        pong = [np.empty_like(tensor) for tensor in ping]
-        bindings = (self._binding(ids, ping, pong, logits), self._binding(ids, pong, ping, logits))
-        done = np.zeros(batch, dtype=bool)
+    def _decode_one_greedy(self, buffers: _DecodeBuffers, max_words: int) -> Iterator[Sequence[int]]:
+        """The common case with the least Python per word: one row, argmax, feed back."""
+        run, bindings, row, ids = self.session.run_with_iobinding, buffers.bindings, buffers.logits[0], buffers.ids
         for step in range(max_words):
-            next_ids = _choose(logits, sampling, rngs)
+            row[_NEVER_EMITTED] = -np.inf
+            token = int(row.argmax())
+            yield (token,)
+            if token == EOS_ID or step == max_words - 1:
+                return
+            ids[0, 0] = token
+            run(bindings[step % 2])
+
+    def _decode_batch(self, buffers: _DecodeBuffers, max_words: int, sampling: Sampling) -> Iterator[Sequence[int]]:
+        logits, ids = buffers.logits, buffers.ids
+        rng = None if sampling.greedy else np.random.default_rng(sampling.seed)
+        done = np.zeros(len(logits), dtype=bool)
+        for step in range(max_words):
+            next_ids = _choose(logits, sampling, rng)
             next_ids[done] = EOS_ID
             done |= next_ids == EOS_ID
             yield next_ids
             if done.all() or step == max_words - 1:
                 return
             ids[:, 0] = next_ids
-            self.session.run_with_iobinding(bindings[step % 2])
+            self.session.run_with_iobinding(buffers.bindings[step % 2])
 
-    def _binding(
-        self, ids: np.ndarray, state_in: list[np.ndarray], state_out: list[np.ndarray], logits: np.ndarray
-    ) -> Any:
-        """I/O binding over numpy buffers: onnxruntime reads and writes them in place, nothing is copied."""
-        from onnxruntime import OrtValue
+    def _acquire(self, batch: int) -> _DecodeBuffers:
+        """Buffers and bindings for `batch` rows, reused by later calls in this thread (a binding must
+        not be shared between threads, and building one costs more than a step)."""
+        pool = getattr(self._local, "pool", None)
+        if pool is None:
+            pool = self._local.pool = {}
+        free = pool.get(batch)
+        return free.pop() if free else _DecodeBuffers(self, batch)
 
-        binding = self.session.io_binding()
-        binding.bind_ortvalue_input(contract.INPUT_IDS, OrtValue.ortvalue_from_numpy(ids))
-        for name, tensor in zip(self._state_inputs, state_in, strict=True):
-            binding.bind_ortvalue_input(name, OrtValue.ortvalue_from_numpy(tensor))
-        binding.bind_ortvalue_output(contract.LOGITS, OrtValue.ortvalue_from_numpy(logits))
-        for name, tensor in zip(self._state_outputs, state_out, strict=True):
-            binding.bind_ortvalue_output(name, OrtValue.ortvalue_from_numpy(tensor))
-        return binding
+    def _release(self, buffers: _DecodeBuffers) -> None:
+        pool = self._local.pool
+        free = pool.setdefault(len(buffers.ids), [])
+        if len(free) < 2 and len(pool) <= 8:  # a few batch sizes, two streams each; the rest is dropped
+            free.append(buffers)
 
     def _generation(self, prompt: PromptState, tokens: np.ndarray | list[int]) -> Generation:
         tokens = [int(t) for t in tokens]
@@ -208,26 +224,52 @@ class Generator:
         return {contract.INPUT_IDS: ids, **dict(zip(self._state_inputs, state, strict=True))}
 
 
+class _DecodeBuffers:
+    """Numpy buffers for one decode batch and two I/O bindings over them (ping → pong, pong → ping):
+    onnxruntime reads and writes them in place, so a step copies nothing."""
+
+    def __init__(self, generator: Generator, batch: int) -> None:
+        from onnxruntime import OrtValue
+
+        self.ids = np.zeros((batch, 1), dtype=np.int64)
+        self.logits = np.empty((batch, generator.model.architecture.vocab_size), dtype=np.float32)
+        self.ping = [np.empty((batch, size), dtype=np.float32) for size in generator._state_sizes]
+        pong = [np.empty_like(tensor) for tensor in self.ping]
+        self.bindings = []
+        for state_in, state_out in ((self.ping, pong), (pong, self.ping)):
+            binding = generator.session.io_binding()
+            binding.bind_ortvalue_input(contract.INPUT_IDS, OrtValue.ortvalue_from_numpy(self.ids))
+            for name, tensor in zip(generator._state_inputs, state_in, strict=True):
+                binding.bind_ortvalue_input(name, OrtValue.ortvalue_from_numpy(tensor))
+            binding.bind_ortvalue_output(contract.LOGITS, OrtValue.ortvalue_from_numpy(self.logits))
+            for name, tensor in zip(generator._state_outputs, state_out, strict=True):
+                binding.bind_ortvalue_output(name, OrtValue.ortvalue_from_numpy(tensor))
+            self.bindings.append(binding)
+
+    def load(self, prompts: list[PromptState]) -> None:
+        """Start from the prompts: their logits, and their state in the buffers the first step reads."""
+        for row, prompt in enumerate(prompts):
+            self.logits[row] = prompt.logits
+            for tensor, value in zip(self.ping, prompt.state, strict=True):
+                tensor[row] = value
+
+
 def _check_budget(max_words: int) -> None:
     if not 0 <= max_words <= contract.MAX_WORDS:
         raise ValueError(f"max_words must be between 0 and {contract.MAX_WORDS}, got {max_words}")
 
 
-def _row_generators(seed: int | None, rows: int) -> list[np.random.Generator]:
-    if seed is None:
-        return [np.random.default_rng(s) for s in np.random.SeedSequence().spawn(rows)]
-    return [np.random.default_rng(seed) for _ in range(rows)]
-
-
-def _choose(logits: np.ndarray, sampling: Sampling, rngs: list[np.random.Generator] | None) -> np.ndarray:
+def _choose(logits: np.ndarray, sampling: Sampling, rng: np.random.Generator | None) -> np.ndarray:
     """Next token per row: never <pad>, <unk> or <bos>."""
     logits[:, _NEVER_EMITTED] = -np.inf
-    if rngs is None:
+    if rng is None:
         return logits.argmax(axis=1)
-    return _sample(logits, sampling, rngs)
+    return _sample(logits, sampling, rng)
 
 
-def _sample(logits: np.ndarray, sampling: Sampling, rngs: list[np.random.Generator]) -> np.ndarray:
+def _sample(logits: np.ndarray, sampling: Sampling, rng: np.random.Generator) -> np.ndarray:
+    """Draw one token per row. With a seed, every row uses the same draws, so a prompt's text does not
+    depend on the other prompts in the batch (as if each row had its own generator from that seed)."""
     scores = logits.astype(np.float64)  # (B, V)
     # Shifted to ≤ 0 before dividing: a tiny temperature sends unlikely words to -inf, never the best to inf
     # (inf - inf = NaN would select <pad>).
@@ -247,5 +289,6 @@ def _sample(logits: np.ndarray, sampling: Sampling, rngs: list[np.random.Generat
         np.put_along_axis(probabilities, order, ranked, axis=1)
         probabilities /= probabilities.sum(axis=1, keepdims=True)
     cumulative = np.cumsum(probabilities, axis=1)
-    draws = np.array([[rng.random()] for rng in rngs]) * cumulative[:, -1:]
+    rows = 1 if sampling.seed is not None else len(scores)
+    draws = rng.random((rows, 1)) * cumulative[:, -1:]
     return np.argmax(cumulative > draws, axis=1)  # the first token whose mass covers the draw

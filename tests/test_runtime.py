@@ -368,3 +368,25 @@ def test_the_int8_twin_generates_too(tiny_export):
 def test_threads_option_gives_the_same_text(tiny_model: Path, tiny_generator: Generator):
     prompts = many_prompts(tiny_generator.tokenizer, 10)
     assert Generator(tiny_model, threads=2).generate_many(prompts) == tiny_generator.generate_many(prompts)
+
+
+def test_a_seeded_prompt_samples_the_same_text_alone_or_in_a_batch(lively_generator: Generator):
+    generator = lively_generator
+    sampling = Sampling(temperature=1.0, seed=3)
+    prompts = ["A cream coat", "The silk dress", "Our jeans"]
+    batched = generator.generate_many(prompts, 15, sampling)
+    assert [g.words for g in batched] == [generator.generate(p, 15, sampling).words for p in prompts]
+
+
+def test_interleaved_streams_in_one_thread_do_not_share_buffers(lively_generator: Generator):
+    generator = lively_generator
+    assert generator.generate("A cream coat", 12).words != generator.generate("The silk dress", 12).words
+    first, second = generator.stream("A cream coat", 12), generator.stream("The silk dress", 12)
+    words_first, words_second = [], []
+    for a, b in zip(first, second, strict=False):
+        words_first.append(a)
+        words_second.append(b)
+    words_first += list(first)
+    words_second += list(second)
+    assert words_first == generator.generate("A cream coat", 12).words
+    assert words_second == generator.generate("The silk dress", 12).words

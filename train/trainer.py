@@ -175,11 +175,13 @@ def train(
             bar.set_postfix(
                 loss=f"{progress.loss_sum / progress.targets:.3f}",
                 acc=f"{progress.correct / max(progress.scored, 1):.3f}",
+                refresh=False,  # the bar redraws at its own pace
             )
             if should_stop():
                 progress.seconds += time.perf_counter() - started
                 bar.close()
                 save_checkpoint(out_dir / LAST, snapshot())
+                _draw_curves(out_dir, progress)
                 raise TrainingInterrupted(
                     f"stopped at epoch {epoch + 1}, batch {progress.step}; checkpoint saved to {out_dir / LAST} "
                     "(continue with --resume)"
@@ -211,9 +213,10 @@ def train(
         if improved:
             save_checkpoint(out_dir / BEST, state)
         save_checkpoint(out_dir / LAST, state)
-        _write_reports(out_dir, progress, state)
+        _write_history(out_dir, progress, state)
 
     _finalize_best(out_dir, progress)
+    _draw_curves(out_dir, progress)
     history = [EpochMetrics(**row) for row in progress.history]
     return TrainingResult(
         out_dir=out_dir,
@@ -302,7 +305,7 @@ def _corpus_summary(corpus: Corpus, train: int, val: int) -> dict[str, Any]:
     }
 
 
-def _write_reports(out_dir: Path, progress: Progress, state: dict[str, Any]) -> None:
+def _write_history(out_dir: Path, progress: Progress, state: dict[str, Any]) -> None:
     report = {
         "history": progress.history,
         "best_epoch": progress.best_epoch,
@@ -313,9 +316,14 @@ def _write_reports(out_dir: Path, progress: Progress, state: dict[str, Any]) -> 
         "vocab_size": state["model_config"]["vocab_size"],
     }
     atomic_write_text(out_dir / HISTORY, json.dumps(report, indent=2) + "\n")
+
+
+def _draw_curves(out_dir: Path, progress: Progress) -> None:
+    """At the end of a run or an interruption only: drawing costs about 10% of a small model's epoch."""
     from .plot import plot_curves
 
-    plot_curves(progress.history, out_dir / CURVES, best_epoch=progress.best_epoch)
+    if progress.history:
+        plot_curves(progress.history, out_dir / CURVES, best_epoch=progress.best_epoch)
 
 
 def _pick_device(device: str) -> torch.device:

@@ -1,16 +1,22 @@
-"""A fast path for one-word steps: If(sequence == 1) → a Gemm-and-gates cell, else the LSTM-node graph.
+"""Two other shapes the decode graph could take, kept to measure them against the shipped one
+(`python -m benchmarks graphs`); lstm-export does not write them.
 
-onnxruntime's LSTM kernel costs several times its matrix products at sequence length 1 (setup per
-call), and decoding is nothing but sequence-length-1 calls. This rewrites the exported graph into
+onnxruntime's LSTM kernel costs several times its matrix products at sequence length 1, and decoding is
+nothing but sequence-length-1 calls. So, built from an exported lstm-edge file:
 
-    input_ids ─ Shape[1] == 1 ? ─┬─ then: step branch    Gather → (Gemm, Gemm, Split, σ, tanh, …) per layer → head
-                                 └─ else: prompt branch  the exporter's graph: one native LSTM node per layer
+- `step_only`: the step as Gemm and gate ops (per layer: x·Wᵀ + h·Rᵀ + b, a sigmoid over i, o, f and a
+  tanh over c, the cell update), no LSTM node. It cannot read a prompt in one call, so it is not a
+  model on its own; it shows what the step costs without the LSTM kernel.
+- `add_step_branch`: a complete model that dispatches on the sequence length,
 
-Both branches read the same weights, so the file holds them once: the step branch's matrices are
-views of the LSTM node's W, R and B made by a few nodes on initializers only, which onnxruntime
-folds into constants when the session is created. The inputs and outputs stay those of the contract.
+      input_ids ─ Shape[1] == 1 ? ─┬─ then: the step-only graph
+                                   └─ else: the exported graph (one native LSTM node per layer)
 
-Gate order is ONNX's i, o, f, c: the first 3H pre-activations take a sigmoid, the last H a tanh.
+  Both branches read the same weights, once: the step branch's matrices come from the LSTM node's W, R
+  and B through nodes on initializers only, which onnxruntime folds into constants at session creation.
+
+Measured (benchmarks README): the Gemm step is a little faster than the LSTM-node graph, but the If
+node costs more than that on every call, so the shipped contract keeps the plain LSTM-node graph.
 """
 
 from __future__ import annotations
@@ -19,9 +25,8 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from lstm_edge.export.graph import GraphError
 from lstm_edge.runtime import contract
-
-from .graph import GraphError
 
 STEP = "step/"
 PROMPT = "prompt/"
@@ -150,3 +155,24 @@ def _renamed(graph: onnx.GraphProto, prefix: str) -> tuple[list[onnx.NodeProto],
 def _like(value: onnx.ValueInfoProto, name: str) -> onnx.ValueInfoProto:
     shape = [d.dim_param or d.dim_value for d in value.type.tensor_type.shape.dim]
     return helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+
+
+def step_only(model: onnx.ModelProto, hidden_sizes: tuple[int, ...]) -> onnx.ModelProto:
+    """The then-branch of `add_step_branch` as a flat graph: valid for sequence length 1 only."""
+    dispatched = add_step_branch(model, hidden_sizes)
+    graph = dispatched.graph
+    branch_node = next(node for node in graph.node if node.op_type == "If")
+    then_branch = next(a.g for a in branch_node.attribute if a.name == "then_branch")
+    prep = [node for node in graph.node if node.op_type not in ("If", "Shape", "Equal")]
+    final = dict(zip([v.name for v in then_branch.output], [v.name for v in graph.output], strict=True))
+    nodes = []
+    for node in [*prep, *then_branch.node]:
+        copy = onnx.NodeProto()
+        copy.CopyFrom(node)
+        copy.output[:] = [final.get(name, name) for name in node.output]
+        copy.input[:] = [final.get(name, name) for name in node.input]
+        nodes.append(copy)
+    flat = helper.make_graph(nodes, "step_only", list(graph.input), list(graph.output), list(graph.initializer))
+    result = helper.make_model(flat, opset_imports=list(dispatched.opset_import))
+    result.ir_version = dispatched.ir_version
+    return result

@@ -120,7 +120,10 @@ def train(
         raise ValueError("the corpus has too few descriptions with words to train and validate on")
 
     model = LSTMLanguageModel(model_config).to(torch_device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=train_config.learning_rate)
+    # fused: one kernel for all parameters instead of a loop over them (about 10% of a CPU epoch here)
+    optimizer = torch.optim.Adam(
+        model.parameters(), lr=train_config.learning_rate, fused=torch_device.type in ("cpu", "cuda")
+    )
     progress = Progress()
     if checkpoint is not None:
         model.load_state_dict(checkpoint["model_state"])

@@ -249,3 +249,15 @@ def test_the_shipped_model_is_the_default(gen):
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("A cream coat ")
     assert gen("A cream coat", model=default_model_path()).stdout == result.stdout
+
+
+def test_the_console_entry_keeps_output_and_exit_codes(tiny_model: Path):
+    """`run` (the console script) leaves with os._exit after flushing: nothing may be lost on the way."""
+    command = [sys.executable, "-m", "lstm_edge.runtime", "--model", str(tiny_model)]
+    done = subprocess.run([*command, "--json", "A cream coat", "A coat"], capture_output=True, text=True)
+    assert done.returncode == 0
+    assert [json.loads(line)["prompt"] for line in done.stdout.splitlines()] == ["A cream coat", "A coat"]
+    usage = subprocess.run([*command, "-n", "0", "x"], capture_output=True, text=True)
+    assert usage.returncode == 2 and "Invalid value for '-n' / '--words'" in usage.stderr
+    missing = subprocess.run([*command[:-2], "--model", "no-such.onnx", "x"], capture_output=True, text=True)
+    assert missing.returncode == 1 and missing.stderr == "Error: no-such.onnx: no such model file\n"

@@ -20,6 +20,17 @@ def write_csv(path: Path, rows: list[str], column: str = "description") -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_torch_thread():
+    """PyTorch runs here are tiny; with two threads on a busy 2-core machine they wait on each other."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(scope="session")
 def small_descriptions() -> list[str]:
     from lstm_edge.train.fashion_corpus import generate_descriptions

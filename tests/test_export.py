@@ -56,15 +56,6 @@ def zero_state(hidden_sizes: list[int] | tuple[int, ...], batch: int) -> dict[st
     }
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    """PyTorch's reference runs are tiny; with two threads on a busy 2-core machine they wait on each other."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope="module")
 def checkpoint(tiny_run: Path) -> dict:
     return load_checkpoint(tiny_run / "best.pt")

@@ -48,15 +48,6 @@ class Reference:
     tokenizer: Tokenizer
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    """PyTorch's reference runs are tiny; with two threads on a busy 2-core machine they wait on each other."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope="module")
 def tiny(tiny_model: Path, tiny_run: Path) -> Reference:
     model, tokenizer = model_from_checkpoint(load_checkpoint(tiny_run / "best.pt"))

@@ -134,10 +134,7 @@ def teacher_forced(model: ModelFile, sequences: list[list[int]], batch_size: int
         inputs, targets, mask = batch.inputs.numpy(), batch.targets.numpy(), batch.accuracy_mask.numpy()
         state = [np.zeros((len(inputs), size), np.float32) for size in model.architecture.hidden_sizes for _ in "hc"]
         for position in range(inputs.shape[1]):
-            feed = {
-                contract.INPUT_IDS: inputs[:, position : position + 1],
-                **dict(zip(contract.state_inputs(layers), state, strict=True)),
-            }
+            feed = contract.feed(inputs[:, position : position + 1], state)
             logits, *state = model.session.run(contract.graph_outputs(layers), feed)
             correct += int(((logits.argmax(axis=1) == targets[:, position]) & mask[:, position]).sum())
             scored += int(mask[:, position].sum())

@@ -73,7 +73,7 @@ def verify(
                 ids = rng.integers(len(SPECIAL_TOKENS), len(tokenizer), size=(batch, length), dtype=np.int64)
                 state = _state(model, batch, rng if random_state else None)
                 expected = _torch_step(model, ids, state)
-                actual = session.run(contract.graph_outputs(layers), _feed(ids, state, layers))
+                actual = session.run(contract.graph_outputs(layers), contract.feed(ids, state))
                 logit_diff = max(logit_diff, float(np.abs(actual[0] - expected[0]).max()))
                 scale = max(scale, float(np.abs(expected[0]).max()))
                 state_diff = max(
@@ -146,11 +146,11 @@ def _torch_step(model: LSTMLanguageModel, ids: np.ndarray, state: list[np.ndarra
 def _step_vs_one_pass(session: object, layers: int, model: LSTMLanguageModel, rng: np.random.Generator) -> float:
     ids = rng.integers(len(SPECIAL_TOKENS), model.config.vocab_size, size=(2, 12), dtype=np.int64)
     state = _state(model, 2, None)
-    whole = session.run(contract.graph_outputs(layers), _feed(ids, state, layers))
+    whole = session.run(contract.graph_outputs(layers), contract.feed(ids, state))
     stepped = [np.zeros(0), *state]
     for position in range(ids.shape[1]):
         stepped = session.run(
-            contract.graph_outputs(layers), _feed(ids[:, position : position + 1], stepped[1:], layers)
+            contract.graph_outputs(layers), contract.feed(ids[:, position : position + 1], stepped[1:])
         )
     return max(float(np.abs(a - b).max()) for a, b in zip(whole, stepped, strict=True))
 
@@ -160,7 +160,3 @@ def _state(model: LSTMLanguageModel, batch: int, rng: np.random.Generator | None
     if rng is None:
         return [np.zeros((batch, size), dtype=np.float32) for size in sizes]
     return [rng.uniform(-0.9, 0.9, size=(batch, size)).astype(np.float32) for size in sizes]
-
-
-def _feed(ids: np.ndarray, state: list[np.ndarray], layers: int) -> dict[str, np.ndarray]:
-    return {contract.INPUT_IDS: ids, **dict(zip(contract.state_inputs(layers), state, strict=True))}

@@ -11,6 +11,9 @@ strings in the model's `metadata_props` under the keys below.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 FORMAT_VERSION = 1
 
 INPUT_IDS = "input_ids"
@@ -42,6 +45,11 @@ def graph_inputs(layers: int) -> list[str]:
 
 def graph_outputs(layers: int) -> list[str]:
     return [LOGITS, *state_outputs(layers)]
+
+
+def feed(input_ids: Any, state: Sequence[Any]) -> dict[str, Any]:
+    """The session's input dict: ids (B, T) and the flat state [h_0, c_0, h_1, c_1, …]."""
+    return {INPUT_IDS: input_ids, **dict(zip(state_inputs(len(state) // 2), state, strict=True))}
 
 
 DEFAULT_WORDS = 10  # the tutorial's budget

@@ -105,7 +105,7 @@ class Generator:
             by_length.setdefault(len(encoding.ids), []).append(index)
         for indices in by_length.values():
             ids = np.array([encoded[i].ids for i in indices], dtype=np.int64)  # (B, T)
-            logits, *state = self.session.run(self._outputs, self._feed(ids, self._zero_state(len(indices))))
+            logits, *state = self.session.run(self._outputs, contract.feed(ids, self._zero_state(len(indices))))
             for row, index in enumerate(indices):
                 results[index] = PromptState(
                     prompt=prompts[index],
@@ -219,9 +219,6 @@ class Generator:
 
     def _zero_state(self, batch: int) -> list[np.ndarray]:
         return [np.zeros((batch, size), dtype=np.float32) for size in self._state_sizes]
-
-    def _feed(self, ids: np.ndarray, state: list[np.ndarray]) -> dict[str, np.ndarray]:
-        return {contract.INPUT_IDS: ids, **dict(zip(self._state_inputs, state, strict=True))}
 
 
 class _DecodeBuffers:

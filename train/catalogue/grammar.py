@@ -1,0 +1,335 @@
+"""The grammar of the built-in corpus: draw a product from the tables, then describe it.
+
+A description is one to four sentences. The first introduces the product; the others add details,
+occasions, pairings, the feel of the material, care, fit, what customers say, or a note only its
+family gets. Everything said is drawn once per product, so a description names one colour, one
+material, parts its family has, and occasions and seasons its material suits.
+
+Only `random.Random(seed)` with `random()` and `randrange()` is used, whose output is the same on every
+Python >= 3.10, and no set is ever iterated, so a seed gives the same text everywhere.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from lstm_edge.train.catalogue import lexicon
+from lstm_edge.train.catalogue.schema import Family, Item
+from lstm_edge.train.catalogue.tables import sentences as text
+from lstm_edge.train.catalogue.tables.colours import NEUTRALS
+from lstm_edge.train.catalogue.tables.locales import MEASURES
+from lstm_edge.train.catalogue.tables.materials import MATERIALS
+from lstm_edge.train.catalogue.tables.occasions import AUDIENCES, COLD_WEATHER, COUNTRIES, OCCASIONS, STYLES, WARM_WEATHER
+
+LOCALES = ("uk", "us")
+AUDIENCE_FIELDS = ("aud", "for_aud")
+FOLLOW_UP_WEIGHTS = {"detail": 3, "occasion": 2, "pairing": 2, "style": 2, "material": 2, "care": 2, "fit": 2,
+                     "review": 2, "note": 3, "origin": 1, "season": 1, "composition": 1}  # fmt: skip
+FOLLOW_UP_COUNTS = (0.15, 0.55, 0.85)  # cumulative: P(0), P(<=1), P(<=2) further sentences; else 3
+ADULT_AUDIENCE_MENTIONED = 0.25
+NON_GARMENT_CARE = ("leather", "suede", "wipe", "natural", "jewellery", "metal", "eyewear")
+# Fields a description says once: a later sentence may not repeat a detail, an occasion or a pairing.
+SAID_ONCE = ("detail", "detail2", "detail3", "detail4", "occasion", "occasion2", "pairing", "season", "style")
+_FIELD_RE = re.compile(r"\{(\w+)\}")
+_ARTICLE_RE = re.compile(r"~a (\S+)")
+_VERBS = {"is": "are", "has": "have", "features": "feature", "comes": "come", "looks": "look", "fits": "fit",
+          "runs": "run", "feels": "feel", "holds": "hold", "washes": "wash", "lasts": "last", "was": "were",
+          "takes": "take"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Product:
+    """Everything one description says about its product, drawn once."""
+
+    family: Family
+    item: Item
+    audience: str  # key of tables.occasions.AUDIENCES
+    locale: str  # "uk" or "us"
+    material: str  # "" when every material would repeat the name ("linen trousers")
+    colour: str
+    shape: str
+    season: str
+    occasions: tuple[str, str]
+    details: tuple[str, ...]  # up to four, of different kinds
+
+
+def pick(rng: random.Random, pool: Sequence[str]) -> str:
+    return pool[rng.randrange(len(pool))]
+
+
+def pick_two(rng: random.Random, pool: Sequence[str]) -> tuple[str, str]:
+    """Two different entries of pool."""
+    first = rng.randrange(len(pool))
+    second = rng.randrange(len(pool) - 1)
+    return pool[first], pool[second + (second >= first)]
+
+
+def shuffled(rng: random.Random, pool: Sequence[str]) -> list[str]:
+    """A shuffled copy of pool (Fisher-Yates written out, so it relies on randrange alone)."""
+    items = list(pool)
+    for i in range(len(items) - 1):
+        j = rng.randrange(i, len(items))
+        items[i], items[j] = items[j], items[i]
+    return items
+
+
+def draw_product(rng: random.Random, category: str | None = None) -> Product:
+    """A product of `category` (any category when None: each equally likely), with everything it says."""
+    products = lexicon.products_of(category or pick(rng, lexicon.CATEGORIES))
+    family, item = products[rng.randrange(len(products))]
+    audience = pick(rng, lexicon.audiences_of(family, item))
+    materials = lexicon.without_repeats(lexicon.materials_of(family, item), item.name)
+    materials = [m for m in materials if set(lexicon.SEASONS_OF_WARMTH[lexicon.warmth_of(m)]) & set(family.seasons)] or materials
+    names = (item.name, lexicon.us_spelling(item.name))  # what follows a word in either spelling
+    materials = [m for m in materials if not forms_another(m, *names)]
+    material = pick(rng, materials) if materials else ""
+    warmth = lexicon.warmth_of(material) if material else "all"
+    seasons = [s for s in family.seasons if s in lexicon.SEASONS_OF_WARMTH[warmth]] or list(family.seasons)
+    season = pick(rng, seasons)
+    if family.palette == "metal" and material:
+        colour = MATERIALS[material].tone
+    else:
+        colours = [c for c in lexicon.palette_of(family) if not forms_another(c, material, *names)]
+        colour = pick(rng, lexicon.without_repeats(colours, item.name) or colours)
+    shapes = [s for s in family.shapes if not forms_another(s, material, *names)]
+    shape = pick(rng, lexicon.without_repeats(shapes, item.name, colour, material) or shapes)
+    groups = occasion_groups(family, warmth, season)
+    first_group = pick(rng, groups)
+    occasion = pick(rng, OCCASIONS[first_group])
+    occasion2 = pick(rng, [o for g in groups for o in OCCASIONS[g] if o != occasion])
+    details = pick_details(rng, lexicon.details_of(family, item), item.name, shape, colour, material)
+    locale = pick(rng, LOCALES)
+    return Product(family, item, audience, locale, material, colour, shape, season, (occasion, occasion2), details)
+
+
+@cache
+def forms_another(before: str, *following: str) -> bool:
+    """True when `before` put before one of `following` makes them read as another phrase:
+    'smooth' + 'leather', 'slim' + 'jeans', 'camel' + 'hair ties', 'fine' + 'chain bracelet'."""
+    last = before.split()[-1].lower() if before else ""
+    return any(f"{last} {phrase.split()[0]}".lower() in lexicon.TWO_WORD_STARTS for phrase in following if phrase)
+
+
+def occasion_groups(family: Family, warmth: str, season: str) -> list[str]:
+    """The family's occasions that suit its material's warmth and the season: no beach in wool."""
+    groups = list(family.occasions)
+    if warmth == "warm" or season in ("autumn", "winter"):
+        groups = [g for g in groups if g not in WARM_WEATHER]
+    if warmth == "light" or season in ("spring", "summer"):
+        groups = [g for g in groups if g not in COLD_WEATHER]
+    return groups or [g for g in family.occasions if g not in WARM_WEATHER + COLD_WEATHER]
+
+
+def detail_kind(detail: str) -> str:
+    """What a detail is a kind of ('a ribbed hem' -> 'hem'); a product never gets two of a kind."""
+    head = detail.replace("-", " ").split()[-1].lower()
+    head = head.removesuffix("s") if len(head) > 3 and not head.endswith("ss") else head
+    return "neck" if head == "neckline" else head
+
+
+def pick_details(rng: random.Random, pool: Sequence[str], *avoid: str, k: int = 4) -> tuple[str, ...]:
+    """Up to k details of different kinds, sharing no word with `avoid` where the pool allows."""
+    chosen: dict[str, str] = {}  # kind -> detail
+    for detail in shuffled(rng, lexicon.without_repeats(pool, *avoid) or pool):
+        chosen.setdefault(detail_kind(detail), detail)
+    return tuple(chosen.values())[:k]
+
+
+# ---- sentences ----------------------------------------------------------------------------------------
+
+
+def fields_of(rng: random.Random, product: Product) -> tuple[dict[str, str], frozenset[str]]:
+    """Template fields describing the product, and the names of those it cannot fill."""
+    family, item = product.family, product.item
+    plural = lexicon.is_plural(item.name)
+    before, after = AUDIENCES[product.audience]
+    general = () if lexicon.is_kids(family) else text.GENERAL_ADJECTIVES
+    adjectives = [*general, *text.ADJECTIVES[family.adjectives]]
+    adjectives += text.WARMTH_ADJECTIVES[lexicon.warmth_of(product.material) if product.material else "all"]
+    adjectives = [a for a in adjectives if not forms_another(a, product.material, item.name, lexicon.us_spelling(item.name))]
+    adj, adj2 = pick_two(rng, lexicon.without_repeats(adjectives, item.name, product.shape))
+    care = MATERIALS[product.material].care if product.material else "wash"
+    warmth = lexicon.warmth_of(product.material) if product.material else "all"
+    qualities = [q for q in text.QUALITIES.get(care) or text.QUALITIES[warmth] if not forms_another(q, product.material)]
+    qualities = qualities or ["quality"]
+    measures = MEASURES[product.locale]
+    men = product.audience == "men"
+    fields = {
+        "item": item.name,
+        "a": "" if plural else "~a",
+        "this": "these" if plural else "this",
+        "the_classic": "classic" if plural else "the classic",
+        "they": "they" if plural else "it",
+        "them": "them" if plural else "it",
+        "its": "their" if plural else "its",
+        "colour": product.colour,
+        "material": product.material,
+        "shape": product.shape,
+        "quality": pick(rng, lexicon.without_repeats(qualities, product.material) or qualities),
+        "adj": adj,
+        "adj2": adj2,
+        "adv": pick(rng, text.ADVERBS),
+        "made": pick(rng, text.MAKE_VERBS[family.adjectives]),
+        "style": pick(rng, STYLES),
+        "season": product.season,
+        "occasion": product.occasions[0],
+        "occasion2": product.occasions[1],
+        "aud": pick(rng, before),
+        "for_aud": pick(rng, after),
+        "country": pick(rng, COUNTRIES),
+        "size": pick(rng, measures["men_size" if men else "size"]),
+        "height": pick(rng, measures["men_height" if men else "height"]),
+        **{name: pick(rng, values) for name, values in measures.items() if name not in ("size", "height")},
+        "pairing": pairing(rng, product),
+    }
+    for i, detail in enumerate(product.details):
+        fields["detail" if i == 0 else f"detail{i + 1}"] = detail
+    fields |= {singular: (plural_form if plural else singular) for singular, plural_form in _VERBS.items()}
+    missing = {name for name in ("material", "pairing") if not fields[name]}
+    missing |= {f"detail{i}" for i in range(len(product.details) + 1, 5)} | ({"detail"} if not product.details else set())
+    return fields, frozenset(missing)
+
+
+def pairing(rng: random.Random, product: Product) -> str:
+    """One or two pieces to wear with the product, for its audience: 'straight-leg jeans and white sneakers'."""
+    categories = product.family.pairs_with
+    if not categories:
+        return ""
+    phrases = []
+    for category in shuffled(rng, categories)[: 1 + (rng.random() < 0.3)]:
+        candidates = [
+            (family, item)
+            for family, item in lexicon.products_of(category)
+            if not lexicon.is_kids(family)
+            and product.audience in (*lexicon.audiences_of(family, item), "unisex")
+            and family is not product.family
+            and product.season in family.seasons
+        ]
+        if not candidates:
+            continue
+        family, item = candidates[rng.randrange(len(candidates))]
+        words = [item.name]
+        if rng.random() < 0.3:
+            words.insert(0, pick(rng, lexicon.without_repeats(family.shapes, item.name) or family.shapes))
+        if rng.random() < 0.55 and family.palette != "metal":
+            palette = NEUTRALS if family.palette in ("apparel", "leather") else lexicon.palette_of(family)
+            words.insert(0, pick(rng, lexicon.without_repeats(palette, item.name) or palette))
+        phrase = " ".join(words)
+        phrases.append(phrase if lexicon.is_plural(item.name) else f"~a {phrase}")
+    return " and ".join(phrases)
+
+
+def article(word: str) -> str:
+    """'a' or 'an' before `word`, by sound: an ivory, an A-line, an 18k, a utility, a UV400, a one-off."""
+    lower = word.lower()
+    if lower.startswith(("a-", "x-", "8", "11", "18", "heirloom", "honest", "hour")):
+        return "an"
+    if lower.startswith(("uni", "use", "usu", "uti", "eu", "one", "uv", "upf", "u-")):
+        return "a"
+    return "an" if lower[0] in "aeiou" else "a"
+
+
+def finish(template: str, fields: dict[str, str]) -> str:
+    """Fill a template, resolve '~a' articles, tidy spaces and capitalize the first letter."""
+    sentence = template.format(**fields)
+    sentence = _ARTICLE_RE.sub(lambda m: f"{article(m.group(1))} {m.group(1)}", sentence)
+    sentence = " ".join(sentence.split())
+    return sentence[0].upper() + sentence[1:]
+
+
+@cache
+def field_names(template: str) -> frozenset[str]:
+    return frozenset(_FIELD_RE.findall(template))
+
+
+@cache
+def usable(templates: tuple[str, ...], missing: frozenset[str], audience: bool | None = None) -> tuple[str, ...]:
+    """Templates whose fields can all be filled; with `audience`, only those that do (not) name it."""
+    chosen = []
+    for template in templates:
+        names = field_names(template)
+        if not names.isdisjoint(missing):
+            continue
+        if audience is not None and audience != bool(names & set(AUDIENCE_FIELDS)):
+            continue
+        chosen.append(template)
+    return tuple(chosen)
+
+
+def follow_up(product: Product, topic: str) -> tuple[str, ...]:
+    """The templates of one follow-up topic for this product."""
+    family = product.family
+    material = MATERIALS[product.material] if product.material else None
+    if topic == "detail":
+        return text.DETAIL_LINES
+    if topic == "occasion":
+        return text.OCCASION_LINES
+    if topic == "pairing":
+        return text.PAIRING_LINES
+    if topic == "style":
+        return text.STYLE_LINES
+    if topic == "season":
+        return text.SEASON_LINES
+    if topic == "origin":
+        return text.ORIGIN_LINES
+    garment = family.adjectives in text.GARMENT_ADJECTIVES
+    if topic == "material":
+        if material and material.care in text.MATERIAL_NOTES:
+            return text.MATERIAL_NOTES[material.care]
+        return text.MATERIAL_NOTES[material.warmth if material else "all"] if garment else ()
+    if topic == "care":
+        care = material.care if material else "wash"
+        return text.CARE_NOTES[care if garment or care in NON_GARMENT_CARE else "spot"]
+    if topic == "fit":
+        return text.SIZE_NOTES[family.sizing]
+    if topic == "review":
+        return text.REVIEWS[family.sizing]
+    if topic == "note":
+        return family.notes
+    if topic == "composition":
+        return text.COMPOSITION_LINES if product.material in text.PURE_MATERIALS else ()
+    raise AssertionError(f"unknown topic {topic}")
+
+
+def weighted(rng: random.Random, weights: dict[str, int]) -> str:
+    target = rng.randrange(sum(weights.values()))
+    for key, weight in weights.items():
+        target -= weight
+        if target < 0:
+            return key
+    raise AssertionError("unreachable")
+
+
+def describe(rng: random.Random, product: Product) -> str:
+    """One description of `product`: an opening sentence and up to three more."""
+    fields, missing = fields_of(rng, product)
+    metal = product.family.palette == "metal" and bool(product.material)
+    mention_audience = lexicon.is_kids(product.family) or rng.random() < ADULT_AUDIENCE_MENTIONED
+    opening = pick(rng, usable(text.METAL_OPENINGS if metal else text.OPENINGS, missing, mention_audience))
+    sentences = [finish(opening, fields)]
+    said = missing | (field_names(opening) & set(SAID_ONCE))
+    roll = rng.random()
+    extra = next((n for n, bound in enumerate(FOLLOW_UP_COUNTS) if roll < bound), len(FOLLOW_UP_COUNTS))
+    topics = dict(FOLLOW_UP_WEIGHTS)
+    for _ in range(extra):
+        weights = {topic: w for topic, w in topics.items() if usable(follow_up(product, topic), said)}
+        if not weights:
+            break
+        topic = weighted(rng, weights)
+        del topics[topic]
+        template = pick(rng, usable(follow_up(product, topic), said))
+        said |= field_names(template) & set(SAID_ONCE)
+        sentences.append(finish(template, fields))
+    if len(sentences) < 4 and rng.random() < 0.03:
+        sentences.append(pick(rng, text.CLOSERS))
+    description = " ".join(sentences)
+    return lexicon.us_spelling(description) if product.locale == "us" else description
+
+
+def description(rng: random.Random) -> str:
+    """A description of a product drawn from `rng`."""
+    return describe(rng, draw_product(rng))

@@ -48,7 +48,8 @@ DETERMINERS = ("a", "an", "the", "our", "your", "this", "these", "its", "their")
 SWITCHING = ("this", "these")
 # Shapes too common to tell a family by ("a wardrobe essential", "dry flat", "wide feet"): not checked.
 GENERIC_WORDS = frozenset(
-    ("flat", "wide", "washed", "petite", "short", "long", "plain", "casual", "smart", "mini", "water-resistant")
+    ("flat", "wide", "washed", "petite", "short", "long", "plain", "casual", "smart", "mini", "water-resistant", "fitted",
+     "straight", "opaque", "relaxed", "knitted", "lined", "round")
 )  # "this dress" after a coat is a second product
 
 
@@ -192,7 +193,7 @@ def _colour_story(product: _Product, own: list[Mention]) -> list[str]:
         tones = _distinct(t for m in own if m.kind == MATERIAL and (t := _materials_table()[m.value].tone))
     story = _distinct([*colours, *tones])
     problems = [f"two colours: {', '.join(story)}"] if len(story) > 1 else []
-    palette = _keys(PALETTES[product.family.palette])
+    palette = _palette(product.family.palette)
     problems += [f"{product.family.category} do not come in {colour}" for colour in colours if colour not in palette]
     return problems
 
@@ -286,6 +287,11 @@ def _phrase_index() -> tuple[dict[tuple[str, ...], tuple[str, str]], int]:
     for slot, words in SLOTS.items():
         add(PART, words, slot)
     return index, max(map(len, index))
+
+
+@cache
+def _palette(name: str) -> frozenset[str]:
+    return _keys(PALETTES[name])
 
 
 @cache

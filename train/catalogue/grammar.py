@@ -23,12 +23,13 @@ from lstm_edge.train.catalogue.tables import sentences as text
 from lstm_edge.train.catalogue.tables.colours import NEUTRALS
 from lstm_edge.train.catalogue.tables.locales import MEASURES
 from lstm_edge.train.catalogue.tables.materials import MATERIALS
+from lstm_edge.train.catalogue.tables.notes import CATEGORY_NOTES
 from lstm_edge.train.catalogue.tables.occasions import AUDIENCES, COLD_WEATHER, COUNTRIES, OCCASIONS, STYLES, WARM_WEATHER
 
 LOCALES = ("uk", "us")
 AUDIENCE_FIELDS = ("aud", "for_aud")
 FOLLOW_UP_WEIGHTS = {"detail": 3, "occasion": 2, "pairing": 2, "style": 2, "material": 2, "care": 2, "fit": 2,
-                     "review": 2, "note": 3, "origin": 1, "season": 1, "composition": 1}  # fmt: skip
+                     "review": 3, "note": 3, "feel": 2, "promo": 2, "origin": 1, "season": 1, "composition": 1}  # fmt: skip
 FOLLOW_UP_COUNTS = (0.15, 0.55, 0.85)  # cumulative: P(0), P(<=1), P(<=2) further sentences; else 3
 ADULT_AUDIENCE_MENTIONED = 0.25
 NON_GARMENT_CARE = ("leather", "suede", "wipe", "natural", "jewellery", "metal", "eyewear")
@@ -38,7 +39,11 @@ _FIELD_RE = re.compile(r"\{(\w+)\}")
 _ARTICLE_RE = re.compile(r"~a (\S+)")
 _VERBS = {"is": "are", "has": "have", "features": "feature", "comes": "come", "looks": "look", "fits": "fit",
           "runs": "run", "feels": "feel", "holds": "hold", "washes": "wash", "lasts": "last", "was": "were",
-          "takes": "take"}  # fmt: skip
+          "takes": "take", "moves": "move", "keeps": "keep", "works": "work", "folds": "fold", "dries": "dry",
+          "doesnt": "don't"}
+# A child's product in reviews: "my daughter", "my son"; "kids" is either.
+CHILDREN = {"girls": ("daughter",), "boys": ("son",), "kids": ("daughter", "son"), "baby": ("baby",)}
+PRONOUNS = {"daughter": ("she",), "son": ("he",), "baby": ("she",)}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,7 @@ def draw_product(rng: random.Random, category: str | None = None) -> Product:
     materials = lexicon.without_repeats(lexicon.materials_of(family, item), item.name)
     materials = [m for m in materials if set(lexicon.SEASONS_OF_WARMTH[lexicon.warmth_of(m)]) & set(family.seasons)] or materials
     names = (item.name, lexicon.us_spelling(item.name))  # what follows a word in either spelling
-    materials = [m for m in materials if not forms_another(m, *names)]
+    materials = list(fitting(tuple(materials), *names))
     material = pick(rng, materials) if materials else ""
     warmth = lexicon.warmth_of(material) if material else "all"
     seasons = [s for s in family.seasons if s in lexicon.SEASONS_OF_WARMTH[warmth]] or list(family.seasons)
@@ -93,9 +98,9 @@ def draw_product(rng: random.Random, category: str | None = None) -> Product:
     if family.palette == "metal" and material:
         colour = MATERIALS[material].tone
     else:
-        colours = [c for c in lexicon.palette_of(family) if not forms_another(c, material, *names)]
+        colours = list(fitting(lexicon.palette_of(family), material, *names))
         colour = pick(rng, lexicon.without_repeats(colours, item.name) or colours)
-    shapes = [s for s in family.shapes if not forms_another(s, material, *names)]
+    shapes = list(fitting(family.shapes, colour, material, *names))
     shape = pick(rng, lexicon.without_repeats(shapes, item.name, colour, material) or shapes)
     groups = occasion_groups(family, warmth, season)
     first_group = pick(rng, groups)
@@ -106,12 +111,27 @@ def draw_product(rng: random.Random, category: str | None = None) -> Product:
     return Product(family, item, audience, locale, material, colour, shape, season, (occasion, occasion2), details)
 
 
+def fitting(pool: tuple[str, ...], *following: str) -> tuple[str, ...]:
+    """The entries of pool that do not form another phrase with any of `following` (see forms_another)."""
+    unfit = frozenset().union(*(_unfit(pool, phrase) for phrase in following if phrase))
+    return tuple(entry for entry in pool if entry not in unfit) if unfit else pool
+
+
 @cache
+def _unfit(pool: tuple[str, ...], phrase: str) -> frozenset[str]:
+    return frozenset(entry for entry in pool if _joins(entry, phrase))
+
+
 def forms_another(before: str, *following: str) -> bool:
     """True when `before` put before one of `following` makes them read as another phrase:
     'smooth' + 'leather', 'slim' + 'jeans', 'camel' + 'hair ties', 'fine' + 'chain bracelet'."""
-    last = before.split()[-1].lower() if before else ""
-    return any(f"{last} {phrase.split()[0]}".lower() in lexicon.TWO_WORD_STARTS for phrase in following if phrase)
+    return any(_joins(before, phrase) for phrase in following if phrase)
+
+
+@cache
+def _joins(before: str, phrase: str) -> bool:
+    words, first = before.lower().split(), phrase.split()[0].lower()
+    return any(" ".join([*words[-k:], first]) in lexicon.PHRASE_STARTS for k in range(1, len(words) + 1))
 
 
 def occasion_groups(family: Family, warmth: str, season: str) -> list[str]:
@@ -147,15 +167,12 @@ def fields_of(rng: random.Random, product: Product) -> tuple[dict[str, str], fro
     family, item = product.family, product.item
     plural = lexicon.is_plural(item.name)
     before, after = AUDIENCES[product.audience]
-    general = () if lexicon.is_kids(family) else text.GENERAL_ADJECTIVES
-    adjectives = [*general, *text.ADJECTIVES[family.adjectives]]
-    adjectives += text.WARMTH_ADJECTIVES[lexicon.warmth_of(product.material) if product.material else "all"]
-    adjectives = [a for a in adjectives if not forms_another(a, product.material, item.name, lexicon.us_spelling(item.name))]
+    warmth = lexicon.warmth_of(product.material) if product.material else "all"
+    names = (item.name, lexicon.us_spelling(item.name))
+    adjectives = fitting(adjective_pool(family.adjectives, lexicon.is_kids(family), warmth), product.colour, product.material, *names)
     adj, adj2 = pick_two(rng, lexicon.without_repeats(adjectives, item.name, product.shape))
     care = MATERIALS[product.material].care if product.material else "wash"
-    warmth = lexicon.warmth_of(product.material) if product.material else "all"
-    qualities = [q for q in text.QUALITIES.get(care) or text.QUALITIES[warmth] if not forms_another(q, product.material)]
-    qualities = qualities or ["quality"]
+    qualities = fitting(text.QUALITIES.get(care) or text.QUALITIES[warmth], product.material) or ("quality",)
     measures = MEASURES[product.locale]
     men = product.audience == "men"
     fields = {
@@ -186,12 +203,22 @@ def fields_of(rng: random.Random, product: Product) -> tuple[dict[str, str], fro
         **{name: pick(rng, values) for name, values in measures.items() if name not in ("size", "height")},
         "pairing": pairing(rng, product),
     }
+    child = pick(rng, CHILDREN.get(product.audience, ("daughter", "son")))
+    fields |= {"child": child, "he": PRONOUNS[child][0]}
     for i, detail in enumerate(product.details):
         fields["detail" if i == 0 else f"detail{i + 1}"] = detail
     fields |= {singular: (plural_form if plural else singular) for singular, plural_form in _VERBS.items()}
+    fields["doesnt"] = "don't" if plural else "doesn't"
     missing = {name for name in ("material", "pairing") if not fields[name]}
     missing |= {f"detail{i}" for i in range(len(product.details) + 1, 5)} | ({"detail"} if not product.details else set())
     return fields, frozenset(missing)
+
+
+@cache
+def adjective_pool(kind: str, kids: bool, warmth: str) -> tuple[str, ...]:
+    """Marketing words for a family's kind of product ("knit", "bag"), not the grown-up ones for kids."""
+    general = () if kids else text.GENERAL_ADJECTIVES
+    return (*general, *text.ADJECTIVES[kind], *text.WARMTH_ADJECTIVES[warmth])
 
 
 def pairing(rng: random.Random, product: Product) -> str:
@@ -213,11 +240,14 @@ def pairing(rng: random.Random, product: Product) -> str:
             continue
         family, item = candidates[rng.randrange(len(candidates))]
         words = [item.name]
+        names = (item.name, lexicon.us_spelling(item.name))
         if rng.random() < 0.3:
-            words.insert(0, pick(rng, lexicon.without_repeats(family.shapes, item.name) or family.shapes))
+            shapes = fitting(tuple(lexicon.without_repeats(family.shapes, item.name)), *names)
+            words[:0] = [pick(rng, shapes)] if shapes else []
         if rng.random() < 0.55 and family.palette != "metal":
             palette = NEUTRALS if family.palette in ("apparel", "leather") else lexicon.palette_of(family)
-            words.insert(0, pick(rng, lexicon.without_repeats(palette, item.name) or palette))
+            colours = fitting(tuple(lexicon.without_repeats(palette, item.name)), words[0], *names)
+            words[:0] = [pick(rng, colours)] if colours else []
         phrase = " ".join(words)
         phrases.append(phrase if lexicon.is_plural(item.name) else f"~a {phrase}")
     return " and ".join(phrases)
@@ -289,7 +319,11 @@ def follow_up(product: Product, topic: str) -> tuple[str, ...]:
     if topic == "review":
         return text.REVIEWS[family.sizing]
     if topic == "note":
-        return family.notes
+        return family.notes + CATEGORY_NOTES.get(family.category, ())
+    if topic == "feel":
+        return text.FEEL_LINES if garment else ()
+    if topic == "promo":
+        return text.PROMO_LINES
     if topic == "composition":
         return text.COMPOSITION_LINES if product.material in text.PURE_MATERIALS else ()
     raise AssertionError(f"unknown topic {topic}")

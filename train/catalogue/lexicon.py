@@ -92,6 +92,6 @@ def _phrases() -> list[str]:
     return [" ".join(w for w in name.lower().split() if w not in ("a", "an")) for name in spellings]
 
 
-# The first two words of every phrase the tables know: a word put before a material or a product must not
-# make the pair read as another phrase ("smooth" + "leather", "slim" + "jeans", "camel" + "hair ties").
-TWO_WORD_STARTS = frozenset(" ".join(phrase.split()[:2]) for phrase in _phrases() if " " in phrase)
+# The starts (two words or more) of every phrase the tables know: words put before a material or a product
+# must not read as another phrase with it ("smooth" + "leather", "camel" + "hair ties", "Fair Isle" + "sweater").
+PHRASE_STARTS = frozenset(" ".join(words[:n]) for words in map(str.split, _phrases()) for n in range(2, len(words) + 1))

@@ -153,7 +153,7 @@ ACCESSORIES = (
         ("gold-tone hardware", "silver-tone hardware", "tonal stitching", "a debossed logo", "hand-painted edges",
          "RFID protection", "a snap closure", "a leather lining"),
         ("compartment", "closure", "pocket", "lining", "hardware", "fastening"),
-        audiences=BOTH, palette="leather", occasions=("everyday", "work", "travel"), sizing="small goods", adjectives="bag",
+        audiences=BOTH, palette="leather", occasions=("everyday", "work", "travel", "gift"), sizing="small goods", adjectives="bag",
         notes=("Makes a thoughtful gift.", "Slim enough to slip into a jacket.")),
     # ---- jewellery
     Family("jewellery",

@@ -98,7 +98,7 @@ MATERIALS = {
     "cotton piqué": Material(ALL, "wash"), "terry towelling": Material(ALL, "wash"), "ribbed cotton": Material(ALL, "wash"),
     "plissé": Material(LIGHT, "delicate"), "mesh knit": Material(LIGHT, "knit"), "pointelle knit": Material(ALL, "knit"),
     "wool-cashmere blend": Material(WARM, "wool"), "camel hair": Material(WARM, "wool"), "yak wool": Material(WARM, "wool"),
-    "vegan suede": Material(ALL, "suede"), "teddy fleece": Material(WARM, "wash"), "cork": Material(ALL, "natural"), "recycled canvas": Material(ALL, "wash"),
+    "vegan suede": Material(ALL, "suede"), "teddy fleece": Material(WARM, "wash"), "cellular cotton": Material(ALL, "wash"), "cork": Material(ALL, "natural"), "recycled canvas": Material(ALL, "wash"),
     # used by a few products only
     "crochet cotton": Material(LIGHT, "knit"), "cotton gauze": Material(LIGHT, "wash"), "elasticated cotton": Material(ALL, "wash"),
     "gingham cotton": Material(LIGHT, "wash"), "grenadine silk": Material(ALL, "delicate"),

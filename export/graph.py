@@ -67,7 +67,7 @@ def export_step_graph(model: LSTMLanguageModel, opset: int = DEFAULT_OPSET) -> o
         torch.onnx.export(
             StepModel(model.eval()),
             example,
-            buffer,
+            buffer,  # type: ignore[arg-type]  # a file object works; the stub names paths only
             input_names=spec.graph_inputs,
             output_names=spec.graph_outputs,
             dynamic_axes=dynamic_axes,

@@ -194,7 +194,7 @@ def _print_info(info: dict[str, Any], as_json: bool) -> None:
         ),
     ]
     if training:
-        corpus = training.get("corpus") if isinstance(training.get("corpus"), dict) else {}
+        corpus = _section(training, "corpus")
         rows += [
             (
                 "Trained on",

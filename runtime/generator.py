@@ -157,7 +157,9 @@ class Generator:
         prefilled = iter(self.prefill(texts)) if texts else iter(())
         return [p if isinstance(p, PromptState) else next(prefilled) for p in prompts]
 
-    def _decode(self, prompts: list[PromptState], max_words: int, sampling: Sampling) -> Iterator[Sequence[int]]:
+    def _decode(
+        self, prompts: list[PromptState], max_words: int, sampling: Sampling
+    ) -> Iterator[Sequence[int] | np.ndarray]:
         """Yield the next token of every row, step by step; rows that reached <eos> keep yielding <eos>."""
         decoder = self._acquire(len(prompts))
         try:
@@ -175,7 +177,7 @@ class Generator:
     def _acquire(self, batch: int) -> Decoder:
         """A decoder for `batch` rows, reused by later calls in this thread (a decoder must not be shared
         between threads, and building one costs more than a step)."""
-        pool = getattr(self._local, "pool", None)
+        pool: dict[int, list[Decoder]] | None = getattr(self._local, "pool", None)
         if pool is None:
             pool = self._local.pool = {}
         free = pool.get(batch)
@@ -209,7 +211,7 @@ def _decode_one_greedy(decoder: Decoder, max_words: int) -> Iterator[Sequence[in
         step()
 
 
-def _decode_batch(decoder: Decoder, max_words: int, sampling: Sampling) -> Iterator[Sequence[int]]:
+def _decode_batch(decoder: Decoder, max_words: int, sampling: Sampling) -> Iterator[np.ndarray]:
     logits, ids = decoder.logits, decoder.ids
     rng = None if sampling.greedy else np.random.default_rng(sampling.seed)
     done = np.zeros(len(logits), dtype=bool)
@@ -233,7 +235,8 @@ def _choose(logits: np.ndarray, sampling: Sampling, rng: np.random.Generator | N
     """Next token per row: never <pad>, <unk> or <bos>."""
     contract.mask_never_emitted(logits)
     if rng is None:
-        return logits.argmax(axis=1)
+        chosen: np.ndarray = logits.argmax(axis=1)
+        return chosen
     return _sample(logits, sampling, rng)
 
 
@@ -261,4 +264,5 @@ def _sample(logits: np.ndarray, sampling: Sampling, rng: np.random.Generator) ->
     cumulative = np.cumsum(probabilities, axis=1)
     rows = 1 if sampling.seed is not None else len(scores)
     draws = rng.random((rows, 1)) * cumulative[:, -1:]
-    return np.argmax(cumulative > draws, axis=1)  # the first token whose mass covers the draw
+    chosen: np.ndarray = np.argmax(cumulative > draws, axis=1)  # the first token whose mass covers the draw
+    return chosen

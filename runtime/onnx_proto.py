@@ -383,4 +383,5 @@ def _packed_floats(value: int | memoryview) -> list[float]:
 def _float32(value: int | memoryview) -> float:
     if isinstance(value, memoryview) or value >= 1 << 32:
         raise ProtoError("a float has the wrong wire type")
-    return struct.unpack("<f", value.to_bytes(4, "little"))[0]
+    (number,) = struct.unpack("<f", value.to_bytes(4, "little"))
+    return float(number)

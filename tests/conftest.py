@@ -22,8 +22,13 @@ def write_csv(path: Path, rows: list[str], column: str = "description") -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def one_torch_thread():
-    """PyTorch runs here are tiny; with two threads on a busy 2-core machine they wait on each other."""
-    import torch
+    """PyTorch runs here are tiny; with two threads on a busy 2-core machine they wait on each other.
+    (Runtime-only test runs, on a device or another Python, have no torch: nothing to set.)"""
+    try:
+        import torch
+    except ImportError:
+        yield
+        return
 
     threads = torch.get_num_threads()
     torch.set_num_threads(1)

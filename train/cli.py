@@ -85,7 +85,13 @@ def _hidden_sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> t
     show_default=True,
     help="Share of descriptions held out for validation.",
 )
-@click.option("--embedding-dim", type=click.IntRange(1, 4096), default=_MODEL.embedding_dim, show_default=True)
+@click.option(
+    "--embedding-dim",
+    type=click.IntRange(1, 4096),
+    default=_MODEL.embedding_dim,
+    show_default=True,
+    help="Size of each word's embedding.",
+)
 @click.option(
     "--hidden-sizes",
     default=",".join(map(str, _MODEL.hidden_sizes)),
@@ -93,8 +99,20 @@ def _hidden_sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> t
     callback=_hidden_sizes,
     help="LSTM layer sizes, comma-separated (one layer per size).",
 )
-@click.option("--dense-size", type=click.IntRange(1, 4096), default=_MODEL.dense_size, show_default=True)
-@click.option("--dropout", type=FiniteFloatRange(0, 1, max_open=True), default=_MODEL.dropout, show_default=True)
+@click.option(
+    "--dense-size",
+    type=click.IntRange(1, 4096),
+    default=_MODEL.dense_size,
+    show_default=True,
+    help="Width of the ReLU layer before the output.",
+)
+@click.option(
+    "--dropout",
+    type=FiniteFloatRange(0, 1, max_open=True),
+    default=_MODEL.dropout,
+    show_default=True,
+    help="Dropout after the embedding and each LSTM layer, while training.",
+)
 @click.option(
     "--min-count",
     type=click.IntRange(1, 1_000_000),

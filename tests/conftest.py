@@ -38,7 +38,7 @@ def one_torch_thread():
 
 @pytest.fixture(scope="session")
 def small_descriptions() -> list[str]:
-    from lstm_edge.train.fashion_corpus import generate_descriptions
+    from lstm_edge.train.catalogue import generate_descriptions
 
     return generate_descriptions(300, seed=7)
 

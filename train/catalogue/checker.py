@@ -49,7 +49,7 @@ SWITCHING = ("this", "these")
 # Shapes too common to tell a family by ("a wardrobe essential", "dry flat", "wide feet"): not checked.
 GENERIC_WORDS = frozenset(
     ("flat", "wide", "washed", "petite", "short", "long", "plain", "casual", "smart", "mini", "water-resistant", "fitted",
-     "straight", "opaque", "relaxed", "knitted", "lined", "round")
+     "straight", "opaque", "relaxed", "knitted", "lined", "round", "baggy")
 )  # "this dress" after a coat is a second product
 
 

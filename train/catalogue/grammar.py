@@ -40,7 +40,7 @@ _ARTICLE_RE = re.compile(r"~a (\S+)")
 _VERBS = {"is": "are", "has": "have", "features": "feature", "comes": "come", "looks": "look", "fits": "fit",
           "runs": "run", "feels": "feel", "holds": "hold", "washes": "wash", "lasts": "last", "was": "were",
           "takes": "take", "moves": "move", "keeps": "keep", "works": "work", "folds": "fold", "dries": "dry",
-          "doesnt": "don't"}
+          "doesnt": "don't", "hangs": "hang"}
 # A child's product in reviews: "my daughter", "my son"; "kids" is either.
 CHILDREN = {"girls": ("daughter",), "boys": ("son",), "kids": ("daughter", "son"), "baby": ("baby",)}
 PRONOUNS = {"daughter": ("she",), "son": ("he",), "baby": ("she",)}  # fmt: skip

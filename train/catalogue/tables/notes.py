@@ -11,12 +11,15 @@ CATEGORY_NOTES = {
         "A versatile piece that works with jeans, skirts and tailored trousers.", "Wear {them} on {its} own or under a knit.",
         "Slightly longer at the back for extra coverage.", "Relaxed through the body with room to move.",
         "The length is just right for tucking in.", "A wardrobe staple you'll wear on repeat.",
+        "Relaxed through the bust and torso.", "Long enough to wear with leggings.", "Photographed on a model who is 5'10.",
+        "One of our best-selling tops.", "Goes with jeans, skirts and tailoring alike.",
     ),
     "knitwear": (
         "Layer {them} over a shirt or wear {them} with a tee underneath.", "Knitted to keep {its} shape, wash after wash.",
         "Soft enough to wear all day without a layer underneath.", "A knit that looks as good with jeans as with a skirt.",
         "Falls just below the hip.", "The kind of knit you'll want in every colour.", "Warm without being bulky.",
         "Pills less than most knits, so it stays looking new.", "Throw {them} on over anything.",
+        "Relaxed through the body and arms.", "One of our best-selling knits.", "Cosy, soft and made for layering.",
     ),
     "dresses": (
         "Falls just below the knee.", "Nipped in at the waist for a flattering shape.", "Fully lined, so it's not see-through.",
@@ -24,23 +27,28 @@ CATEGORY_NOTES = {
         "Skims the body without clinging.", "The length hits right at the ankle on most.", "Add a belt to define the waist.",
         "Comfortable enough to wear all day, pretty enough for the evening.", "A flattering shape on every figure.",
         "Length from the shoulder: 38 inches.", "Throw on a denim jacket and trainers for the daytime.",
+        "Fitted through the bust, then flares out from the waist.", "One of our best-selling dresses.",
+        "Flattering on every body shape, from petite to tall.", "Falls to a flattering length on most heights.",
     ),
     "skirts": (
         "Sits at the natural waist.", "Falls just below the knee.", "Hits mid-calf for an elegant length.",
         "Swishes beautifully as you walk.", "Tuck in a tee or a fine-knit jumper.", "Wear it with boots now and sandals later.",
         "The waist sits comfortably without digging in.", "A skirt you can wear to the office and beyond.",
+        "One of our best-selling skirts.", "Flattering over the hips without clinging.",
     ),
     "trousers": (
         "Sits at the natural waist.", "The leg is long enough to wear with heels.", "Inside leg: 30 inches.",
         "Smart enough for the office, easy enough for the weekend.", "Designed to be worn with flats or trainers.",
         "A trouser that flatters without feeling tight.", "Available in short, regular and long leg lengths.",
         "Has a little stretch, so they're comfortable all day.", "Pair them with a tucked-in shirt for a polished look.",
+        "Flattering through the hips and thighs.", "A trouser that lengthens the legs.",
     ),
     "jeans": (
         "Sits at the natural waist.", "Inside leg: 30 inches.", "Available in short, regular and long leg lengths.",
         "Soft from the first wear, with just enough stretch.", "Holds you in without feeling tight.",
         "A pair you'll live in, all year round.", "Wash them less and they'll last longer.",
         "The denim has a little give, so they move with you.", "Cut to flatter through the hips and thighs.",
+        "Our best-selling jeans, now in more washes.", "Lift and shape where you want it.",
     ),
     "shorts": (
         "Sits at the natural waist.", "Inside leg: 5 inches.", "Hits mid-thigh for an easy length.",
@@ -56,6 +64,7 @@ CATEGORY_NOTES = {
         "Cut with room to layer underneath.", "Roomy enough to layer a thick knit underneath.", "The perfect topper for every outfit.",
         "Keeps out the wind and the cold.", "Made to be worn over everything from jeans to dresses.",
         "An investment piece that will last for years.", "Check the size guide: we recommend your usual size.",
+        "One of our best-selling jackets and coats.", "Roomy through the arms for easy layering.",
         "Light enough to carry when the sun comes out.", "A layer that works as hard as you do.",
     ),
     "suits": (

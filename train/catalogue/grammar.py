@@ -32,6 +32,7 @@ FOLLOW_UP_WEIGHTS = {"detail": 3, "occasion": 2, "pairing": 2, "style": 2, "mate
                      "review": 3, "note": 3, "feel": 2, "promo": 2, "origin": 1, "season": 1, "composition": 1}  # fmt: skip
 FOLLOW_UP_COUNTS = (0.15, 0.55, 0.85)  # cumulative: P(0), P(<=1), P(<=2) further sentences; else 3
 ADULT_AUDIENCE_MENTIONED = 0.25
+SPOKEN_AS_WORDS = ("NATO", "HIIT")  # initialisms read as a word: a NATO strap
 NON_GARMENT_CARE = ("leather", "suede", "wipe", "natural", "jewellery", "metal", "eyewear")
 # Fields a description says once: a later sentence may not repeat a detail, an occasion or a pairing.
 SAID_ONCE = ("detail", "detail2", "detail3", "detail4", "occasion", "occasion2", "pairing", "season", "style")
@@ -254,7 +255,9 @@ def pairing(rng: random.Random, product: Product) -> str:
 
 
 def article(word: str) -> str:
-    """'a' or 'an' before `word`, by sound: an ivory, an A-line, an 18k, a utility, a UV400, a one-off."""
+    """'a' or 'an' before `word`, by sound: an ivory, an A-line, an 18k, an LED, a utility, a UV400, a one-off."""
+    if word.isupper() and len(word) > 1 and word not in SPOKEN_AS_WORDS:  # read letter by letter
+        return "an" if word[0] in "AEFHILMNORSX" else "a"
     lower = word.lower()
     if lower.startswith(("a-", "x-", "8", "11", "18", "heirloom", "honest", "hour")):
         return "an"

@@ -118,6 +118,7 @@ CATEGORY_NOTES = {
         "Comes in a gift box, ready to give.", "Nickel-free and kind to sensitive skin.", "Layer it with your favourite pieces.",
         "Made to be worn every day.", "A gift they'll treasure for years.", "Made to last.",
         "Designed in our studio and made by skilled jewellers.", "Pair it with the matching pieces from the collection.",
+        "Part of our fine jewellery collection.", "Store it in a jewellery box, away from other pieces.",
     ),
     "watches": (
         "Comes in a gift box with a two-year guarantee.", "A watch to wear every day for years.", "Swap the strap to change the look.",

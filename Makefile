@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup train test lint typecheck docs model bench bench-quick clean
+.PHONY: setup train test lint typecheck docs corpus model coherence bench bench-quick clean
 
 setup: $(STAMP)
 
@@ -40,10 +40,18 @@ typecheck: $(STAMP)  ## strict types on the runtime, plain on export
 docs: $(STAMP)  ## regenerate docs/cli.md from the commands' --help
 	$(BIN)/python tools/cli_docs.py
 
-model: $(STAMP)  ## rebuild models/: train to convergence (fixed seed), export, verify, quantize
+corpus: $(STAMP)  ## regenerate the built-in corpus, train/data/fashion_descriptions.csv (byte for byte)
+	$(BIN)/python -m lstm_edge.train.catalogue
+
+model: corpus  ## rebuild models/ from scratch: corpus, training (fixed seed), export, verify, quantize, coherence
 	$(BIN)/lstm-train --out runs/default --overwrite --seed 0 --threads 1
 	$(BIN)/lstm-export runs/default -o models/fashion-lstm.onnx --quantize int8
+	cp runs/default/curves.png docs/default-model-curves.png
 	$(BIN)/lstm-gen --info
+	$(BIN)/python -m benchmarks coherence size
+
+coherence: $(STAMP)  ## per-category coherence of the shipped model's greedy continuations
+	$(BIN)/python -m benchmarks coherence
 
 bench: $(STAMP)  ## every benchmark table (minutes)
 	$(BIN)/python -m benchmarks

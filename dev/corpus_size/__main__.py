@@ -85,9 +85,10 @@ def table(results: dict[str, dict[str, float]]) -> str:
         "|---|---|---|---|---|---|---|---|",
     ]
     for rows, r in sorted(results.items(), key=lambda item: int(item[0])):
+        unknown = r.get("reviews_unknown", float("nan"))
         lines.append(
             f"| {int(rows):,} | {r['vocabulary']:,} | {r['epochs']} ({r['best_epoch']}) | {r['train_minutes']:.0f} | "
-            f"{r['val_loss']:.4f} | {r['val_accuracy']:.4f} | {r['coherent']:.1%} | {r.get('reviews_unknown', float('nan')):.1%} |"
+            f"{r['val_loss']:.4f} | {r['val_accuracy']:.4f} | {r['coherent']:.1%} | {unknown:.1%} |"
         )
     return "\n".join(lines)
 

@@ -19,7 +19,9 @@ from lstm_edge.train.catalogue.generate import (
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @version_option
-@click.option("--rows", type=click.IntRange(0, 10_000_000), default=DEFAULT_ROWS, show_default=True, help="Descriptions.")
+@click.option(
+    "--rows", type=click.IntRange(0, 10_000_000), default=DEFAULT_ROWS, show_default=True, help="Descriptions."
+)
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=DEFAULT_SEED, show_default=True, help="Random seed.")
 @click.option(
     "-o",

@@ -19,6 +19,7 @@ others belong to the described one, which must then:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -48,8 +49,27 @@ DETERMINERS = ("a", "an", "the", "our", "your", "this", "these", "its", "their")
 SWITCHING = ("this", "these")
 # Shapes too common to tell a family by ("a wardrobe essential", "dry flat", "wide feet"): not checked.
 GENERIC_WORDS = frozenset(
-    ("flat", "wide", "washed", "petite", "short", "long", "plain", "casual", "smart", "mini", "water-resistant", "fitted",
-     "straight", "opaque", "relaxed", "knitted", "lined", "round", "baggy")
+    (
+        "flat",
+        "wide",
+        "washed",
+        "petite",
+        "short",
+        "long",
+        "plain",
+        "casual",
+        "smart",
+        "mini",
+        "water-resistant",
+        "fitted",
+        "straight",
+        "opaque",
+        "relaxed",
+        "knitted",
+        "lined",
+        "round",
+        "baggy",
+    )
 )  # "this dress" after a coat is a second product
 
 
@@ -84,7 +104,9 @@ def check(description: str) -> Verdict:
     product = _resolve(items[0], mentions, owners)
     problems: list[str] = []
     problems += _one_product(tokens, items, mentions, owners, product.family)
-    own = [m for m in mentions if m.kind in (*MODIFIERS, OCCASION, SEASON) and _belongs(m, owners, items, product.family)]
+    own = [
+        m for m in mentions if m.kind in (*MODIFIERS, OCCASION, SEASON) and _belongs(m, owners, items, product.family)
+    ]
     problems += _colour_story(product, own)
     materials = _materials(product, own, problems)
     problems += _attributes(product, own)
@@ -171,7 +193,7 @@ def _one_product(
     tokens: list[str], items: list[Mention], mentions: list[Mention], owners: dict[int, int], family: Family
 ) -> list[str]:
     problems = []
-    for first, second in zip(items, items[1:], strict=False):
+    for first, second in itertools.pairwise(items):
         if second.start == first.end:
             problems.append(f"two products in a row: {first.value} {second.value}")
     for noun in items[1:]:
@@ -228,7 +250,9 @@ def _fit_for(product: _Product, own: list[Mention], materials: list[str]) -> lis
         elif mention.kind == OCCASION:
             if mention.value not in family.occasions:
                 problems.append(f"{family.category} not for {mention.value} occasions")
-            elif ("light" in warmths and mention.value in COLD_WEATHER) or ("warm" in warmths and mention.value in WARM_WEATHER):
+            elif ("light" in warmths and mention.value in COLD_WEATHER) or (
+                "warm" in warmths and mention.value in WARM_WEATHER
+            ):
                 problems.append(f"{'/'.join(materials)} does not suit {mention.value} occasions")
         elif mention.kind == SEASON:
             if mention.value not in family.seasons:
@@ -337,7 +361,13 @@ def _families_of(noun: str) -> tuple[Family, ...]:
 def _glue_words() -> frozenset[str]:
     """Words that may stand inside a noun phrase without a meaning the checker tracks."""
     words: set[str] = set(DETERMINERS) | GENERIC_WORDS
-    pools = (text.GENERAL_ADJECTIVES, *text.ADJECTIVES.values(), *text.WARMTH_ADJECTIVES.values(), *text.QUALITIES.values(), STYLES)
+    pools = (
+        text.GENERAL_ADJECTIVES,
+        *text.ADJECTIVES.values(),
+        *text.WARMTH_ADJECTIVES.values(),
+        *text.QUALITIES.values(),
+        STYLES,
+    )
     for pool in pools:
         for phrase in pool:
             words.update(split_words(phrase))

@@ -24,12 +24,21 @@ from lstm_edge.train.catalogue.tables.colours import NEUTRALS
 from lstm_edge.train.catalogue.tables.locales import MEASURES
 from lstm_edge.train.catalogue.tables.materials import MATERIALS
 from lstm_edge.train.catalogue.tables.notes import CATEGORY_NOTES
-from lstm_edge.train.catalogue.tables.occasions import AUDIENCES, COLD_WEATHER, COUNTRIES, OCCASIONS, STYLES, WARM_WEATHER
+from lstm_edge.train.catalogue.tables.occasions import (
+    AUDIENCES,
+    COLD_WEATHER,
+    COUNTRIES,
+    OCCASIONS,
+    STYLES,
+    WARM_WEATHER,
+)
 
 LOCALES = ("uk", "us")
 AUDIENCE_FIELDS = ("aud", "for_aud")
-FOLLOW_UP_WEIGHTS = {"detail": 3, "occasion": 2, "pairing": 2, "style": 2, "material": 2, "care": 2, "fit": 2,
-                     "review": 3, "note": 3, "feel": 2, "promo": 2, "origin": 1, "season": 1, "composition": 1}  # fmt: skip
+FOLLOW_UP_WEIGHTS = {  # topic of a further sentence -> how often it is drawn
+    **{"detail": 3, "occasion": 2, "pairing": 2, "style": 2, "material": 2, "care": 2, "fit": 2},
+    **{"review": 3, "note": 3, "feel": 2, "promo": 2, "origin": 1, "season": 1, "composition": 1},
+}
 FOLLOW_UP_COUNTS = (0.15, 0.55, 0.85)  # cumulative: P(0), P(<=1), P(<=2) further sentences; else 3
 ADULT_AUDIENCE_MENTIONED = 0.25
 SPOKEN_AS_WORDS = ("NATO", "HIIT")  # initialisms read as a word: a NATO strap
@@ -38,10 +47,28 @@ NON_GARMENT_CARE = ("leather", "suede", "wipe", "natural", "jewellery", "metal",
 SAID_ONCE = ("detail", "detail2", "detail3", "detail4", "occasion", "occasion2", "pairing", "season", "style")
 _FIELD_RE = re.compile(r"\{(\w+)\}")
 _ARTICLE_RE = re.compile(r"~a (\S+)")
-_VERBS = {"is": "are", "has": "have", "features": "feature", "comes": "come", "looks": "look", "fits": "fit",
-          "runs": "run", "feels": "feel", "holds": "hold", "washes": "wash", "lasts": "last", "was": "were",
-          "takes": "take", "moves": "move", "keeps": "keep", "works": "work", "folds": "fold", "dries": "dry",
-          "doesnt": "don't", "hangs": "hang"}
+_VERBS = {
+    "is": "are",
+    "has": "have",
+    "features": "feature",
+    "comes": "come",
+    "looks": "look",
+    "fits": "fit",
+    "runs": "run",
+    "feels": "feel",
+    "holds": "hold",
+    "washes": "wash",
+    "lasts": "last",
+    "was": "were",
+    "takes": "take",
+    "moves": "move",
+    "keeps": "keep",
+    "works": "work",
+    "folds": "fold",
+    "dries": "dry",
+    "doesnt": "don't",
+    "hangs": "hang",
+}
 # A child's product in reviews: "my daughter", "my son"; "kids" is either.
 CHILDREN = {"girls": ("daughter",), "boys": ("son",), "kids": ("daughter", "son"), "baby": ("baby",)}
 PRONOUNS = {"daughter": ("she",), "son": ("he",), "baby": ("she",)}  # fmt: skip
@@ -89,7 +116,9 @@ def draw_product(rng: random.Random, category: str | None = None) -> Product:
     family, item = products[rng.randrange(len(products))]
     audience = pick(rng, lexicon.audiences_of(family, item))
     materials = lexicon.without_repeats(lexicon.materials_of(family, item), item.name)
-    materials = [m for m in materials if set(lexicon.SEASONS_OF_WARMTH[lexicon.warmth_of(m)]) & set(family.seasons)] or materials
+    materials = [
+        m for m in materials if set(lexicon.SEASONS_OF_WARMTH[lexicon.warmth_of(m)]) & set(family.seasons)
+    ] or materials
     names = (item.name, lexicon.us_spelling(item.name))  # what follows a word in either spelling
     materials = list(fitting(tuple(materials), *names))
     material = pick(rng, materials) if materials else ""
@@ -170,7 +199,9 @@ def fields_of(rng: random.Random, product: Product) -> tuple[dict[str, str], fro
     before, after = AUDIENCES[product.audience]
     warmth = lexicon.warmth_of(product.material) if product.material else "all"
     names = (item.name, lexicon.us_spelling(item.name))
-    adjectives = fitting(adjective_pool(family.adjectives, lexicon.is_kids(family), warmth), product.colour, product.material, *names)
+    adjectives = fitting(
+        adjective_pool(family.adjectives, lexicon.is_kids(family), warmth), product.colour, product.material, *names
+    )
     adj, adj2 = pick_two(rng, lexicon.without_repeats(adjectives, item.name, product.shape))
     care = MATERIALS[product.material].care if product.material else "wash"
     qualities = fitting(text.QUALITIES.get(care) or text.QUALITIES[warmth], product.material) or ("quality",)
@@ -211,7 +242,9 @@ def fields_of(rng: random.Random, product: Product) -> tuple[dict[str, str], fro
     fields |= {singular: (plural_form if plural else singular) for singular, plural_form in _VERBS.items()}
     fields["doesnt"] = "don't" if plural else "doesn't"
     missing = {name for name in ("material", "pairing") if not fields[name]}
-    missing |= {f"detail{i}" for i in range(len(product.details) + 1, 5)} | ({"detail"} if not product.details else set())
+    missing |= {f"detail{i}" for i in range(len(product.details) + 1, 5)} | (
+        {"detail"} if not product.details else set()
+    )
     return fields, frozenset(missing)
 
 

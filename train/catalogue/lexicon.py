@@ -19,7 +19,11 @@ from lstm_edge.train.catalogue.tables.plurals import PLURAL_HEADS
 FAMILIES: tuple[Family, ...] = APPAREL + ACCESSORIES + KIDSWEAR
 CATEGORIES: tuple[str, ...] = tuple(dict.fromkeys(family.category for family in FAMILIES))
 PRODUCTS: tuple[tuple[Family, Item], ...] = tuple((family, item) for family in FAMILIES for item in family.items)
-SEASONS_OF_WARMTH = {"light": ("spring", "summer"), "warm": ("autumn", "winter"), "all": ("spring", "summer", "autumn", "winter")}
+SEASONS_OF_WARMTH = {
+    "light": ("spring", "summer"),
+    "warm": ("autumn", "winter"),
+    "all": ("spring", "summer", "autumn", "winter"),
+}
 
 
 @cache
@@ -59,7 +63,9 @@ def warmth_of(material: str) -> str:
 @cache
 def _us_pattern() -> re.Pattern[str]:
     phrases = sorted(US_PHRASES, key=len, reverse=True)
-    return re.compile(r"(?<![\w'-])(" + "|".join(re.escape(phrase) for phrase in phrases) + r")(?![\w-])", re.IGNORECASE)
+    return re.compile(
+        r"(?<![\w'-])(" + "|".join(re.escape(phrase) for phrase in phrases) + r")(?![\w-])", re.IGNORECASE
+    )
 
 
 def us_spelling(text: str) -> str:
@@ -76,7 +82,17 @@ def us_spelling(text: str) -> str:
 @cache
 def words_of(phrase: str) -> frozenset[str]:
     """The content words of a phrase, for telling whether two phrases repeat each other."""
-    return frozenset(phrase.lower().replace("-", " ").split()) - {"a", "an", "the", "and", "with", "at", "of", "in", "to"}
+    return frozenset(phrase.lower().replace("-", " ").split()) - {
+        "a",
+        "an",
+        "the",
+        "and",
+        "with",
+        "at",
+        "of",
+        "in",
+        "to",
+    }
 
 
 def without_repeats(pool: Sequence[str], *avoid: str) -> list[str]:
@@ -86,8 +102,17 @@ def without_repeats(pool: Sequence[str], *avoid: str) -> list[str]:
 
 
 def _phrases() -> list[str]:
-    details = [d for family in FAMILIES for d in (*family.shapes, *family.details, *(x for i in family.items for x in i.details))]
-    names = [*MATERIALS, *(item.name for _, item in PRODUCTS), *(c for palette in PALETTES.values() for c in palette), *details]
+    details = [
+        d
+        for family in FAMILIES
+        for d in (*family.shapes, *family.details, *(x for i in family.items for x in i.details))
+    ]
+    names = [
+        *MATERIALS,
+        *(item.name for _, item in PRODUCTS),
+        *(c for palette in PALETTES.values() for c in palette),
+        *details,
+    ]
     spellings = [*names, *(us_spelling(name) for name in names)]
     return [" ".join(w for w in name.lower().split() if w not in ("a", "an")) for name in spellings]
 

@@ -1,0 +1,36 @@
+"""Coherence of the fashion model's greedy continuations, per category (issue 14's acceptance check).
+
+348 prompts, 12 per category of the built-in corpus: "A <colour> <material> <product>", "<Audience>
+<product>", "This <adjective> <product>"; each continued greedily for up to 30 words and judged by
+the corpus checker (lstm_edge.train.catalogue.checker): one product, one colour, one material, only
+attributes, parts, audiences, occasions and seasons its family can have.
+
+Reproduce: `python -m benchmarks coherence [--quick]` (`make coherence`)
+"""
+
+from __future__ import annotations
+
+from benchmarks.common import print_table
+from benchmarks.models import fashion_model
+
+
+def main(quick: bool = False) -> None:
+    from lstm_edge.runtime.generator import Generator
+    from lstm_edge.train.catalogue.coherence import coherence_report
+
+    model = fashion_model(quick)
+    report = coherence_report(Generator(model.fp32))
+    rows = [[category, good, total, f"{good / total:.0%}"] for category, (good, total) in report.by_category().items()]
+    coherent = sum(good for good, _ in report.by_category().values())
+    rows.append(["all", coherent, len(report.results), f"{report.share:.1%}"])
+    print_table(
+        f"Coherent greedy continuations ({model.fp32.name}, {model.description}; up to {report.words} words)",
+        ["category", "coherent", "prompts", "share"],
+        rows,
+        f"python -m benchmarks coherence{' --quick' if quick else ''}",
+    )
+    failures = [r for r in report.results if not r.coherent][:12]
+    if failures:
+        print("Incoherent continuations:")
+        for result in failures:
+            print(f"  {result.text}  ({'; '.join(result.verdict.problems)})")

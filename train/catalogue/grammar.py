@@ -41,6 +41,8 @@ FOLLOW_UP_WEIGHTS = {  # topic of a further sentence -> how often it is drawn
 }
 FOLLOW_UP_COUNTS = (0.15, 0.55, 0.85)  # cumulative: P(0), P(<=1), P(<=2) further sentences; else 3
 ADULT_AUDIENCE_MENTIONED = 0.25
+OPENING_NAMES_A_DETAIL = 0.8  # most first sentences say what the product has: the signal a model learns it from
+ZIPF_SCALE = 2520  # integer weights 2520 / rank (exact for ranks 1 to 10)
 SPOKEN_AS_WORDS = ("NATO", "HIIT")  # initialisms read as a word: a NATO strap
 NON_GARMENT_CARE = ("leather", "suede", "wipe", "natural", "jewellery", "metal", "eyewear")
 # Fields a description says once: a later sentence may not repeat a detail, an occasion or a pairing.
@@ -90,6 +92,26 @@ class Product:
     details: tuple[str, ...]  # up to four, of different kinds
 
 
+def pick_typical(rng: random.Random, pool: Sequence[str]) -> str:
+    """An entry of pool, the first ones more often (weights 1, 1/2, 1/3, ...): tables list the typical first.
+
+    Real catalogues are skewed (most hoodies are cotton), and a skew is what lets a small model learn which
+    material or detail goes with which product; every entry still appears.
+    """
+    cumulative = _zipf_cumulative(len(pool))
+    target = rng.randrange(cumulative[-1])
+    return pool[next(i for i, bound in enumerate(cumulative) if target < bound)]
+
+
+@cache
+def _zipf_cumulative(size: int) -> tuple[int, ...]:
+    total, bounds = 0, []
+    for rank in range(1, size + 1):
+        total += ZIPF_SCALE // rank
+        bounds.append(total)
+    return tuple(bounds)
+
+
 def pick(rng: random.Random, pool: Sequence[str]) -> str:
     return pool[rng.randrange(len(pool))]
 
@@ -112,8 +134,9 @@ def shuffled(rng: random.Random, pool: Sequence[str]) -> list[str]:
 
 def draw_product(rng: random.Random, category: str | None = None) -> Product:
     """A product of `category` (any category when None: each equally likely), with everything it says."""
-    products = lexicon.products_of(category or pick(rng, lexicon.CATEGORIES))
-    family, item = products[rng.randrange(len(products))]
+    families = lexicon.families_of(category or pick(rng, lexicon.CATEGORIES))
+    family = families[rng.randrange(len(families))]
+    item = family.items[rng.randrange(len(family.items))]
     audience = pick(rng, lexicon.audiences_of(family, item))
     materials = lexicon.without_repeats(lexicon.materials_of(family, item), item.name)
     materials = [
@@ -121,7 +144,7 @@ def draw_product(rng: random.Random, category: str | None = None) -> Product:
     ] or materials
     names = (item.name, lexicon.us_spelling(item.name))  # what follows a word in either spelling
     materials = list(fitting(tuple(materials), *names))
-    material = pick(rng, materials) if materials else ""
+    material = pick_typical(rng, materials) if materials else ""
     warmth = lexicon.warmth_of(material) if material else "all"
     seasons = [s for s in family.seasons if s in lexicon.SEASONS_OF_WARMTH[warmth]] or list(family.seasons)
     season = pick(rng, seasons)
@@ -131,9 +154,9 @@ def draw_product(rng: random.Random, category: str | None = None) -> Product:
         colours = list(fitting(lexicon.palette_of(family), material, *names))
         colour = pick(rng, lexicon.without_repeats(colours, item.name) or colours)
     shapes = list(fitting(family.shapes, colour, material, *names))
-    shape = pick(rng, lexicon.without_repeats(shapes, item.name, colour, material) or shapes)
+    shape = pick_typical(rng, lexicon.without_repeats(shapes, item.name, colour, material) or shapes)
     groups = occasion_groups(family, warmth, season)
-    first_group = pick(rng, groups)
+    first_group = pick_typical(rng, groups)
     occasion = pick(rng, OCCASIONS[first_group])
     occasion2 = pick(rng, [o for g in groups for o in OCCASIONS[g] if o != occasion])
     details = pick_details(rng, lexicon.details_of(family, item), item.name, shape, colour, material)
@@ -182,11 +205,15 @@ def detail_kind(detail: str) -> str:
 
 
 def pick_details(rng: random.Random, pool: Sequence[str], *avoid: str, k: int = 4) -> tuple[str, ...]:
-    """Up to k details of different kinds, sharing no word with `avoid` where the pool allows."""
+    """Up to k details of different kinds, the typical (first listed) most often, sharing no word with `avoid`
+    where the pool allows."""
     chosen: dict[str, str] = {}  # kind -> detail
-    for detail in shuffled(rng, lexicon.without_repeats(pool, *avoid) or pool):
+    remaining = list(lexicon.without_repeats(pool, *avoid) or pool)
+    while remaining and len(chosen) < k:
+        detail = pick_typical(rng, remaining)
+        remaining.remove(detail)
         chosen.setdefault(detail_kind(detail), detail)
-    return tuple(chosen.values())[:k]
+    return tuple(chosen.values())
 
 
 # ---- sentences ----------------------------------------------------------------------------------------
@@ -379,7 +406,11 @@ def describe(rng: random.Random, product: Product) -> str:
     fields, missing = fields_of(rng, product)
     metal = product.family.palette == "metal" and bool(product.material)
     mention_audience = lexicon.is_kids(product.family) or rng.random() < ADULT_AUDIENCE_MENTIONED
-    opening = pick(rng, usable(text.METAL_OPENINGS if metal else text.OPENINGS, missing, mention_audience))
+    openings = usable(text.METAL_OPENINGS if metal else text.OPENINGS, missing, mention_audience)
+    with_detail = [t for t in openings if "detail" in field_names(t)]
+    if with_detail and rng.random() < OPENING_NAMES_A_DETAIL:
+        openings = tuple(with_detail)
+    opening = pick(rng, openings)
     sentences = [finish(opening, fields)]
     said = missing | (field_names(opening) & set(SAID_ONCE))
     roll = rng.random()

@@ -31,6 +31,11 @@ def products_of(category: str) -> tuple[tuple[Family, Item], ...]:
     return tuple((family, item) for family, item in PRODUCTS if family.category == category)
 
 
+@cache
+def families_of(category: str) -> tuple[Family, ...]:
+    return tuple(family for family in FAMILIES if family.category == category)
+
+
 def is_plural(name: str) -> bool:
     """'jeans', 'ankle boots', 'hoop earrings': a pair or a plural noun."""
     return name.split()[-1].lower() in PLURAL_HEADS
@@ -45,6 +50,7 @@ def materials_of(family: Family, item: Item) -> tuple[str, ...]:
 
 
 def details_of(family: Family, item: Item) -> tuple[str, ...]:
+    """The family's details (the first ones are the most typical), then those only this item has."""
     return family.details + tuple(detail for detail in item.details if detail not in family.details)
 
 

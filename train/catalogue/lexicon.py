@@ -50,8 +50,29 @@ def materials_of(family: Family, item: Item) -> tuple[str, ...]:
 
 
 def details_of(family: Family, item: Item) -> tuple[str, ...]:
-    """The family's details (the first ones are the most typical), then those only this item has."""
-    return family.details + tuple(detail for detail in item.details if detail not in family.details)
+    """What the item can have, the most telling first: the details only its family has (in table order),
+    then those it shares with other families, then those only this item has.
+
+    The grammar draws the first ones most often (grammar.pick_typical), so each family is known by details
+    of its own and no shared detail ("an elasticated waist") becomes the one every product gets.
+    """
+    shared = _shared_details()
+    own = tuple(d for d in family.details if d not in shared)
+    return (
+        own
+        + tuple(d for d in family.details if d in shared)
+        + tuple(d for d in item.details if d not in family.details)
+    )
+
+
+@cache
+def _shared_details() -> frozenset[str]:
+    """Details that more than one family names (for any of its items)."""
+    families: dict[str, int] = {}
+    for family in FAMILIES:
+        for detail in {*family.details, *(d for item in family.items for d in item.details)}:
+            families[detail] = families.get(detail, 0) + 1
+    return frozenset(detail for detail, count in families.items() if count > 1)
 
 
 def audiences_of(family: Family, item: Item) -> tuple[str, ...]:

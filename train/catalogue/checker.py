@@ -20,7 +20,7 @@ others belong to the described one, which must then:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -46,31 +46,13 @@ ITEM, COLOUR, MATERIAL, ATTRIBUTE, OCCASION, SEASON, AUDIENCE, PART, NEUTRAL = (
 MODIFIERS = (COLOUR, MATERIAL, ATTRIBUTE, AUDIENCE, PART)
 SEASON_WORDS = {"spring": "spring", "summer": "summer", "autumn": "autumn", "fall": "autumn", "winter": "winter"}
 DETERMINERS = ("a", "an", "the", "our", "your", "this", "these", "its", "their")
-SWITCHING = ("this", "these")
+SWITCHING = ("this", "these")  # "this dress" after a coat is a second product
 # Shapes too common to tell a family by ("a wardrobe essential", "dry flat", "wide feet"): not checked.
 GENERIC_WORDS = frozenset(
-    (
-        "flat",
-        "wide",
-        "washed",
-        "petite",
-        "short",
-        "long",
-        "plain",
-        "casual",
-        "smart",
-        "mini",
-        "water-resistant",
-        "fitted",
-        "straight",
-        "opaque",
-        "relaxed",
-        "knitted",
-        "lined",
-        "round",
-        "baggy",
-    )
-)  # "this dress" after a coat is a second product
+    {"flat", "wide", "washed", "petite", "short", "long", "plain", "casual", "smart", "mini", "water-resistant"}
+    | {"fitted", "straight", "opaque", "relaxed", "knitted", "lined", "round", "baggy"}
+)
+PRODUCT, CATEGORY = "product", "category"  # how strictly: what the product can have, or anything its category can
 
 
 @dataclass(frozen=True)
@@ -93,8 +75,13 @@ class Verdict:
         return self.category is not None and not self.problems
 
 
-def check(description: str) -> Verdict:
-    """Check one description (or a prompt and its continuation)."""
+def check(description: str, level: str = PRODUCT) -> Verdict:
+    """Check one description (or a prompt and its continuation).
+
+    At the PRODUCT level (the default; every corpus row passes it) a trench coat may have only what its
+    family and item list; at the CATEGORY level (issue 14's bar for a model) anything some outerwear has.
+    Contradictions (two products, colours or materials) count at both levels.
+    """
     tokens = split_words(description)
     mentions = find_mentions(tokens)
     items = [m for m in mentions if m.kind == ITEM]
@@ -102,11 +89,12 @@ def check(description: str) -> Verdict:
         return Verdict(None, ("names no product",))
     owners = _owners(tokens, mentions)
     product = _resolve(items[0], mentions, owners)
+    if level == CATEGORY:
+        product = _categories()[product.family.category, product.group]
     problems: list[str] = []
-    problems += _one_product(tokens, items, mentions, owners, product.family)
-    own = [
-        m for m in mentions if m.kind in (*MODIFIERS, OCCASION, SEASON) and _belongs(m, owners, items, product.family)
-    ]
+    problems += _one_product(tokens, items, mentions, owners, product)
+    said = (*MODIFIERS, OCCASION, SEASON)
+    own = [m for m in mentions if m.kind in said and _belongs(m, owners, items, product)]
     problems += _colour_story(product, own)
     materials = _materials(product, own, problems)
     problems += _attributes(product, own)
@@ -134,13 +122,40 @@ def find_mentions(tokens: list[str]) -> list[Mention]:
 
 @dataclass(frozen=True)
 class _Product:
-    """The described product: its family and what any item of that name in it may be and have."""
+    """The described product and what it may be and have (phrase keys, every spelling): at the product level
+    what its family and any item of its name list, at the category level what any of the category has."""
 
     family: Family
+    group: str  # "adult", "kids" or "baby"
     name: str
-    materials: frozenset[str]  # phrase keys, every spelling
+    families: frozenset[int]  # id() of the families it stands for
+    materials: frozenset[str]
     attributes: frozenset[str]
     audiences: frozenset[str]
+    palette: frozenset[str]
+    metal: bool  # a metal's tone is its colour
+    slots: frozenset[str]
+    occasions: frozenset[str]
+    seasons: frozenset[str]
+
+    @classmethod
+    def of(cls, name: str, group: str, products: Sequence[tuple[Family, Item]]) -> _Product:
+        families = list({id(f): f for f, _ in products}.values())
+        shapes = [s for f in families for s in f.shapes]
+        return cls(
+            family=products[0][0],
+            group=group,
+            name=name,
+            families=frozenset(map(id, families)),
+            materials=_keys(m for f, i in products for m in lexicon.materials_of(f, i)),
+            attributes=_keys((*shapes, *(d for f, i in products for d in lexicon.details_of(f, i)))),
+            audiences=frozenset(a for f, i in products for a in lexicon.audiences_of(f, i)),
+            palette=frozenset().union(*(_palette(f.palette) for f in families)),
+            metal=all(f.palette == "metal" for f in families),
+            slots=frozenset(s for f in families for s in f.slots),
+            occasions=frozenset(o for f in families for o in f.occasions),
+            seasons=frozenset(s for f in families for s in f.seasons),
+        )
 
 
 # ---- who owns which modifier ---------------------------------------------------------------------------
@@ -166,13 +181,17 @@ def _owners(tokens: list[str], mentions: list[Mention]) -> dict[int, int]:
     return owners
 
 
-def _belongs(mention: Mention, owners: dict[int, int], items: list[Mention], family: Family) -> bool:
-    """A modifier belongs to the described product unless it stands before another family's noun."""
+def _belongs(mention: Mention, owners: dict[int, int], items: list[Mention], product: _Product) -> bool:
+    """A modifier belongs to the described product unless it stands before another product's noun."""
     owner = owners.get(mention.start)
     if owner is None:
         return True
-    noun = next(m for m in items if m.start == owner)
-    return family in _families_of(noun.value)
+    return _same(product, next(m for m in items if m.start == owner))
+
+
+def _same(product: _Product, noun: Mention) -> bool:
+    """Whether a noun names the described product or one of its family (at the category level: category)."""
+    return not product.families.isdisjoint(id(family) for family in _families_of(noun.value))
 
 
 def _resolve(noun: Mention, mentions: list[Mention], owners: dict[int, int]) -> _Product:
@@ -190,14 +209,14 @@ def _resolve(noun: Mention, mentions: list[Mention], owners: dict[int, int]) -> 
 
 
 def _one_product(
-    tokens: list[str], items: list[Mention], mentions: list[Mention], owners: dict[int, int], family: Family
+    tokens: list[str], items: list[Mention], mentions: list[Mention], owners: dict[int, int], product: _Product
 ) -> list[str]:
     problems = []
     for first, second in itertools.pairwise(items):
         if second.start == first.end:
             problems.append(f"two products in a row: {first.value} {second.value}")
     for noun in items[1:]:
-        if family in _families_of(noun.value):
+        if _same(product, noun):
             continue
         starts = [m.start for m in mentions if owners.get(m.start) == noun.start] + [noun.start]
         determiner = min(starts) - 1
@@ -211,12 +230,12 @@ def _one_product(
 def _colour_story(product: _Product, own: list[Mention]) -> list[str]:
     colours = _distinct(m.value for m in own if m.kind == COLOUR)
     tones: list[str] = []
-    if product.family.palette == "metal":  # a metal's tone is its colour
+    if product.metal:  # a metal's tone is its colour
         tones = _distinct(t for m in own if m.kind == MATERIAL and (t := _materials_table()[m.value].tone))
     story = _distinct([*colours, *tones])
     problems = [f"two colours: {', '.join(story)}"] if len(story) > 1 else []
-    palette = _palette(product.family.palette)
-    problems += [f"{product.family.category} do not come in {colour}" for colour in colours if colour not in palette]
+    category = product.family.category
+    problems += [f"{category} do not come in {colour}" for colour in colours if colour not in product.palette]
     return problems
 
 
@@ -235,28 +254,28 @@ def _attributes(product: _Product, own: list[Mention]) -> list[str]:
     for mention in own:
         if mention.kind == ATTRIBUTE and mention.value not in product.attributes:
             problems.append(f"{product.name} without {mention.value}")
-        elif mention.kind == PART and mention.value not in product.family.slots:
+        elif mention.kind == PART and mention.value not in product.slots:
             problems.append(f"{product.family.category} have no {mention.value}")
     return problems
 
 
 def _fit_for(product: _Product, own: list[Mention], materials: list[str]) -> list[str]:
-    family = product.family
+    category = product.family.category
     problems = []
     warmths = {_materials_table()[m].warmth for m in materials}
     for mention in own:
         if mention.kind == AUDIENCE and mention.value not in product.audiences:
             problems.append(f"{product.name} not for {mention.value}")
         elif mention.kind == OCCASION:
-            if mention.value not in family.occasions:
-                problems.append(f"{family.category} not for {mention.value} occasions")
+            if mention.value not in product.occasions:
+                problems.append(f"{category} not for {mention.value} occasions")
             elif ("light" in warmths and mention.value in COLD_WEATHER) or (
                 "warm" in warmths and mention.value in WARM_WEATHER
             ):
                 problems.append(f"{'/'.join(materials)} does not suit {mention.value} occasions")
         elif mention.kind == SEASON:
-            if mention.value not in family.seasons:
-                problems.append(f"{family.category} not for {mention.value}")
+            if mention.value not in product.seasons:
+                problems.append(f"{category} not for {mention.value}")
             elif any(mention.value not in lexicon.SEASONS_OF_WARMTH[warmth] for warmth in warmths):
                 problems.append(f"{'/'.join(materials)} does not suit {mention.value}")
     return problems
@@ -338,14 +357,18 @@ def _nouns() -> dict[str, dict[str, _Product]]:
             family = products[0][0]
             if any(other is not family for other, _ in products):
                 raise AssertionError(f"{key!r} names products of two {group} families")
-            nouns.setdefault(key, {})[group] = _Product(
-                family,
-                f"{key} ({family.category})",
-                _keys(m for _, item in products for m in lexicon.materials_of(family, item)),
-                _keys((*family.shapes, *(d for _, item in products for d in lexicon.details_of(family, item)))),
-                frozenset(a for _, item in products for a in lexicon.audiences_of(family, item)),
-            )
+            nouns.setdefault(key, {})[group] = _Product.of(f"{key} ({family.category})", group, products)
     return nouns
+
+
+@cache
+def _categories() -> dict[tuple[str, str], _Product]:
+    """(category, group) -> everything the category's products of that group may be and have."""
+    found: dict[tuple[str, str], list[tuple[Family, Item]]] = {}
+    for family, item in lexicon.PRODUCTS:
+        for group in _groups(lexicon.audiences_of(family, item)):
+            found.setdefault((family.category, group), []).append((family, item))
+    return {key: _Product.of(key[0], key[1], products) for key, products in found.items()}
 
 
 def _groups(audiences: Iterable[str]) -> list[str]:

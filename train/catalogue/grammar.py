@@ -133,8 +133,9 @@ def shuffled(rng: random.Random, pool: Sequence[str]) -> list[str]:
 
 
 def draw_product(rng: random.Random, category: str | None = None) -> Product:
-    """A product of `category` (any category when None: each equally likely), with everything it says."""
-    families = lexicon.families_of(category or pick(rng, lexicon.CATEGORIES))
+    """A product of `category` (of any family when None: each family equally likely, so a category of several
+    families, like kidswear, gets as many examples of each as a category of one), with everything it says."""
+    families = lexicon.families_of(category) if category else lexicon.FAMILIES
     family = families[rng.randrange(len(families))]
     item = family.items[rng.randrange(len(family.items))]
     audience = pick(rng, lexicon.audiences_of(family, item))

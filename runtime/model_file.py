@@ -25,7 +25,8 @@ from typing import Any
 
 from . import contract
 from .contract import ModelSpec
-from .errors import LstmEdgeError, ModelFileError, VocabularyMismatch
+from .decoding import Decoding
+from .errors import GenerationError, LstmEdgeError, ModelFileError, VocabularyMismatch
 from .onnx_proto import FLOAT, INT64, Graph, OnnxModel, ProtoError, ValueInfo, read_model
 from .tokenizer import Tokenizer
 
@@ -145,6 +146,10 @@ def vet(model: OnnxModel) -> tuple[ModelSpec, Tokenizer, dict[str, Any]]:
     generation = _json(metadata, contract.KEY_GENERATION)
     if not isinstance(generation, dict):
         raise ModelFileError(f"metadata {contract.KEY_GENERATION} is not a JSON object ({REEXPORT})")
+    try:
+        Decoding.from_metadata(generation)
+    except GenerationError as error:
+        raise ModelFileError(f"metadata {contract.KEY_GENERATION}: {error} ({REEXPORT})") from None
     _check_operators(model)
     _check_signature(model.graph, spec, tokenizer)
     return spec, tokenizer, generation

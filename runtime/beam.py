@@ -28,8 +28,9 @@ def decode_beams(decoder: Decoder, beams: int, max_words: int, rules: Repetition
     """
     rows = len(decoder.ids)
     prompts, vocabulary = rows // beams, decoder.logits.shape[1]
-    scores = np.full((prompts, beams), -np.inf)
-    scores[:, 0] = 0.0  # one live beam per prompt at first: the others would only repeat it
+    width = min(2 * beams, vocabulary)  # candidates per beam: enough for `beams` that do not end
+    scores = np.full(rows, -np.inf)  # summed log-probabilities, beam-major within each prompt
+    scores[::beams] = 0.0  # one live beam per prompt at first: the others would only repeat it
     history = np.zeros((rows, 0), dtype=np.int64)
     finished: list[list[Hypothesis]] = [[] for _ in range(prompts)]
     done = np.zeros(prompts, dtype=bool)
@@ -38,25 +39,27 @@ def decode_beams(decoder: Decoder, beams: int, max_words: int, rules: Repetition
         if rules is not None:
             rules.apply(logits)
         mask_never_emitted(logits)
-        total = scores.reshape(-1, 1) + _log_softmax(logits)  # (rows, V)
-        total = total.reshape(prompts, beams * vocabulary)
+        log_total = _log_total(logits)
+        top, values = _top(logits, width)  # a beam's best continuations are its highest logits
+        candidates = (scores[:, None] + (values - log_total[:, None])).reshape(prompts, beams * width)
+        ranked = np.argsort(-candidates, axis=1, kind="stable")[:, :width]  # ties: lower beam, lower token
         parents = np.arange(rows)  # finished prompts keep their rows and feed <eos>
         tokens = np.full(rows, STOP_ID, dtype=np.int64)
-        new_scores = np.full((prompts, beams), -np.inf)
+        new_scores = np.full(rows, -np.inf)
         for prompt in np.flatnonzero(~done):
             kept = 0
-            for rank, candidate in enumerate(_best(total[prompt], 2 * beams)):
-                score = float(total[prompt, candidate])
+            for rank, flat in enumerate(ranked[prompt].tolist()):
+                score = float(candidates[prompt, flat])
                 if score == -np.inf:
                     break
-                beam, token = divmod(int(candidate), vocabulary)
-                source = prompt * beams + beam
+                source = prompt * beams + flat // width
+                token = int(top[source, flat % width])
                 if token == STOP_ID:
                     if rank < beams:
                         finished[prompt].append((score / (position + 1), [*history[source].tolist(), STOP_ID]))
                     continue
                 row = prompt * beams + kept
-                parents[row], tokens[row], new_scores[prompt, kept] = source, token, score
+                parents[row], tokens[row], new_scores[row] = source, token, score
                 kept += 1
                 if kept == beams:
                     break
@@ -75,26 +78,34 @@ def decode_beams(decoder: Decoder, beams: int, max_words: int, rules: Repetition
 
     results = []
     for prompt in range(prompts):
-        candidates = list(finished[prompt])
+        hypotheses = list(finished[prompt])
         if not done[prompt]:  # out of budget: the running beams compete, at their length
-            length = history.shape[1]
-            for beam in range(beams):
-                if scores[prompt, beam] > -np.inf:
-                    candidates.append((scores[prompt, beam] / length, history[prompt * beams + beam].tolist()))
-        results.append(max(candidates, key=lambda hypothesis: hypothesis[0])[1] if candidates else [STOP_ID])
+            for row in range(prompt * beams, (prompt + 1) * beams):
+                if scores[row] > -np.inf:
+                    hypotheses.append((scores[row] / history.shape[1], history[row].tolist()))
+        results.append(max(hypotheses, key=lambda hypothesis: hypothesis[0])[1] if hypotheses else [STOP_ID])
     return results
 
 
-def _log_softmax(logits: np.ndarray) -> np.ndarray:
-    scores = logits.astype(np.float64)
-    scores -= scores.max(axis=1, keepdims=True)
-    with np.errstate(divide="ignore"):
-        scores -= np.log(np.exp(scores).sum(axis=1, keepdims=True))
-    return scores
+def _top(logits: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the `count` highest logits' token ids and values, highest first, ties by lower id.
+
+    Repeated argmax (a vectorized pass each) beats a partition by far for a few of thousands; it
+    overwrites the chosen logits with -inf, which is fine: the next step writes new ones.
+    """
+    rows = np.arange(len(logits))
+    top = np.empty((len(logits), count), dtype=np.int64)
+    values = np.empty((len(logits), count), dtype=np.float64)
+    for rank in range(count):
+        chosen = logits.argmax(axis=1)
+        top[:, rank], values[:, rank] = chosen, logits[rows, chosen]
+        logits[rows, chosen] = -np.inf
+    return top, values
 
 
-def _best(scores: np.ndarray, count: int) -> np.ndarray:
-    """Indices of the `count` highest scores, highest first (ties among them by lower index)."""
-    count = min(count, len(scores))
-    top = np.argpartition(-scores, count - 1)[:count]
-    return top[np.lexsort((top, -scores[top]))]
+def _log_total(logits: np.ndarray) -> np.ndarray:
+    """log Σ exp(logits) per row (float64), -inf logits included as zero mass."""
+    top = logits.max(axis=1, keepdims=True)
+    shifted = logits - top
+    np.exp(shifted, out=shifted)
+    return top[:, 0].astype(np.float64) + np.log(shifted.sum(axis=1, dtype=np.float64))

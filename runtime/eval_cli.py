@@ -176,7 +176,7 @@ def _texts(model: Any, data: Path | None, column: str | None, split: str) -> tup
         )
     held_out = split_positions(total, fraction, seed)
     selected = held_out if split == "validation" else ~held_out
-    return data, column, selected, f"{split} split ({fraction:.0%} held out, seed {seed})"
+    return data, column, selected, f"the {split} split of training ({fraction:.0%} held out, seed {seed})"
 
 
 class _Progress:
@@ -206,7 +206,7 @@ class _Progress:
 
 def _print_report(report: dict[str, Any]) -> None:
     data = report["data"]
-    click.echo(f"{data['path']} [{data['column']}]: {data['texts']:,} texts — {data["rows"]}")
+    click.echo(f"{data['path']} [{data['column']}]: {data['texts']:,} texts, {data['rows']}")
     names = _short_names([entry["path"] for entry in report["models"]])
     rows = [["model", "tokens", "unknown", "perplexity", "word perplexity", "accuracy", "agreement"]]
     for name, entry in zip(names, report["models"], strict=True):

@@ -148,38 +148,45 @@ class Scorer:
         self, index: int, inputs: np.ndarray, targets: np.ndarray, real: np.ndarray, word: np.ndarray, tutorial: np.ndarray
     ) -> np.ndarray:
         """Step model `index` through the batch; returns its generator-style choice at every position."""
-        model, metrics = self.models[index], self.metrics[index]
-        rows, length = inputs.shape
-        decoder = self._decoder(index, rows)
-        for tensor in decoder.state:
-            tensor[:] = 0.0
-        choices = np.zeros((rows, length), dtype=np.int64)
-        row_index = np.arange(rows)
-        for position in range(length):
-            decoder.ids[:, 0] = inputs[:, position]
-            decoder.step()
-            logits = decoder.logits.astype(np.float64)
-            target = targets[:, position]
-            top = logits.max(axis=1)
-            log_total = top + np.log(np.exp(logits - top[:, None]).sum(axis=1))
-            loss = log_total - logits[row_index, target]
-            metrics.loss_sum += float(loss[real[:, position]].sum())
-            metrics.word_loss_sum += float(loss[word[:, position]].sum())
-            metrics.correct += int(((logits.argmax(axis=1) == target) & tutorial[:, position]).sum())
-            choices[:, position] = mask_never_emitted(logits).argmax(axis=1)
+        metrics = self.metrics[index]
+        if (index, len(inputs)) not in self._decoders:
+            if len(self._decoders) > 16:  # a few batch sizes per model; the rest is rebuilt when needed
+                self._decoders.clear()
+            self._decoders[index, len(inputs)] = self.models[index].backend.decoder(len(inputs))
+        loss, argmax, choices = teacher_forced(self._decoders[index, len(inputs)], inputs, targets)
+        metrics.loss_sum += float(loss[real].sum())
+        metrics.word_loss_sum += float(loss[word].sum())
+        metrics.correct += int(((argmax == targets) & tutorial).sum())
         metrics.tokens += int(real.sum())
         metrics.words += int(word.sum())
         metrics.unknown += int((word & (targets == UNK_ID)).sum())
         metrics.scored += int(tutorial.sum())
         return choices
 
-    def _decoder(self, index: int, rows: int) -> Any:
-        key = (index, rows)
-        if key not in self._decoders:
-            if len(self._decoders) > 16:  # a few batch sizes per model; the rest is rebuilt when needed
-                self._decoders.clear()
-            self._decoders[key] = self.models[index].backend.decoder(rows)
-        return self._decoders[key]
+
+def teacher_forced(decoder: Any, inputs: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Read (B, T) `inputs` from zero state one step at a time through `decoder` (built for B rows).
+
+    Returns, per position, (B, T) each: the negative log-likelihood of `targets` (nats), the plain
+    argmax (the trainer's accuracy) and the generator's choice (never <pad>, <unk> or <bos>).
+    """
+    rows, length = inputs.shape
+    for tensor in decoder.state:
+        tensor[:] = 0.0
+    loss = np.zeros((rows, length))
+    argmax = np.zeros((rows, length), dtype=np.int64)
+    choices = np.zeros((rows, length), dtype=np.int64)
+    row_index = np.arange(rows)
+    for position in range(length):
+        decoder.ids[:, 0] = inputs[:, position]
+        decoder.step()
+        logits = decoder.logits.astype(np.float64)
+        top = logits.max(axis=1)
+        log_total = top + np.log(np.exp(logits - top[:, None]).sum(axis=1))
+        loss[:, position] = log_total - logits[row_index, targets[:, position]]
+        argmax[:, position] = logits.argmax(axis=1)
+        choices[:, position] = mask_never_emitted(logits).argmax(axis=1)
+    return loss, argmax, choices
 
 
 def _encode(tokenizer: Tokenizer, texts: list[str]) -> list[list[int]]:

@@ -18,6 +18,7 @@ import torch
 
 from lstm_edge.runtime import contract
 from lstm_edge.runtime.contract import ModelSpec
+from lstm_edge.runtime.decoding import PLAIN
 from lstm_edge.runtime.errors import VerificationError
 from lstm_edge.runtime.generator import Generator
 from lstm_edge.runtime.model_file import load_model
@@ -89,7 +90,7 @@ def verify(
         raise VerificationError(f"step-by-step decoding differs from one pass by {step_diff:.2e}")
 
     texts = sample_prompts(tokenizer, prompts, seed)
-    generated = Generator(model_file).generate_many(texts, GREEDY_WORDS)
+    generated = Generator(model_file, decoding=PLAIN).generate_many(texts, GREEDY_WORDS)  # not the file's defaults
     identical = sum(
         g.words == tokenizer.words(torch_greedy(model, tokenizer, text, GREEDY_WORDS))
         for g, text in zip(generated, texts, strict=True)

@@ -114,9 +114,8 @@ def main(
     """
     if stream and as_json:
         raise click.UsageError("--stream and --json exclude each other")
-    from .generator import Generator, Sampling
-
     from .decoding import PLAIN, check_beams
+    from .generator import Generator, Sampling
 
     sampling = Sampling(temperature=temperature, top_k=top_k, top_p=top_p, seed=seed)  # checked before loading
     PLAIN.replace(repetition_penalty, no_repeat_ngram, beams)  # checked before loading, too

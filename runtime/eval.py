@@ -21,6 +21,7 @@ the same way, for calibration: real reviews repeat a 4-gram now and then, too.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -145,7 +146,13 @@ class Scorer:
                 self.metrics[index].compared += int(real.sum())
 
     def _run(
-        self, index: int, inputs: np.ndarray, targets: np.ndarray, real: np.ndarray, word: np.ndarray, tutorial: np.ndarray
+        self,
+        index: int,
+        inputs: np.ndarray,
+        targets: np.ndarray,
+        real: np.ndarray,
+        word: np.ndarray,
+        tutorial: np.ndarray,
     ) -> np.ndarray:
         """Step model `index` through the batch; returns its generator-style choice at every position."""
         metrics = self.metrics[index]
@@ -247,7 +254,7 @@ class GenerationStats:
         self.ended += ended
         self.tokens += len(continuation)
         words = _words(continuation)
-        pairs = list(zip(words, words[1:]))
+        pairs = list(itertools.pairwise(words))
         self.bigrams += len(pairs)
         self.distinct.update(pairs)
 
@@ -291,7 +298,9 @@ def generation_stats(
     for start in range(0, len(prompts), batch_size):
         batch = [" ".join(prompt) for prompt in prompts[start : start + batch_size]]
         for prompt, generation in zip(
-            prompts[start : start + batch_size], generator.generate_many(batch, max_words, decoding=decoding), strict=True
+            prompts[start : start + batch_size],
+            generator.generate_many(batch, max_words, decoding=decoding),
+            strict=True,
         ):
             stats.add(prompt, generation.words, generation.stop_reason == "eos")
     return stats
@@ -306,4 +315,3 @@ def reference_stats(texts: Sequence[str], prompt_words: int, max_words: int) -> 
             continuation = tokens[prompt_words:]
             stats.add(tokens[:prompt_words], continuation[:max_words], len(continuation) < max_words)
     return stats
-

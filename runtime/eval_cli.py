@@ -46,9 +46,7 @@ SPLITS = ("all", "validation", "training")
     help="Also continue this many prompts (the first words of the first texts) with each model's decoding "
     "and report loop rate, distinct-2, mean length and endings, beside the texts' own continuations.",
 )
-@click.option(
-    "--prompt-words", type=click.IntRange(0, 100), default=3, show_default=True, help="Words per prompt."
-)
+@click.option("--prompt-words", type=click.IntRange(0, 100), default=3, show_default=True, help="Words per prompt.")
 @click.option(
     "-n",
     "--words",
@@ -128,7 +126,9 @@ def main(
 
     report: dict[str, Any] = {
         "data": {"path": str(source), "column": column, "split": split, "rows": described, "texts": count},
-        "models": [{"path": str(m.path), **metrics.to_dict()} for m, metrics in zip(loaded, scorer.metrics, strict=True)],
+        "models": [
+            {"path": str(m.path), **metrics.to_dict()} for m, metrics in zip(loaded, scorer.metrics, strict=True)
+        ],
     }
     if prompts:
         prompt_tokens = [prompt_of(text, prompt_words) or [] for text in kept]

@@ -24,9 +24,9 @@ import numpy as np
 
 from . import contract
 from .backend import Decoder
+from .beam import decode_beams
 from .contract import NEVER_EMITTED, STOP_ID
 from .decoding import Decoding, RepetitionRules, check_beams, exempt_ids
-from .beam import decode_beams
 from .errors import GenerationError
 from .model_file import ModelFile, load_model
 from .tokenizer import detokenize, split_words

@@ -76,7 +76,9 @@ def read_column(path: Path, column: str, progress: Callable[[int], None] | None 
                 raise CorpusError(f"{path}: the file is empty")
             if column not in header:
                 available = ", ".join(repr(name) for name in header)
-                raise CorpusError(f"{path}: no column {column!r}; the columns are: {available} (choose one with --column)")
+                raise CorpusError(
+                    f"{path}: no column {column!r}; the columns are: {available} (choose one with --column)"
+                )
             index = header.index(column)
             for number, row in enumerate(rows):
                 cell = row[index].strip() if index < len(row) else ""

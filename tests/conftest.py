@@ -77,13 +77,15 @@ class TinyExport:
 
 @pytest.fixture(scope="session")
 def tiny_export(tmp_path_factory: pytest.TempPathFactory, tiny_run: Path) -> TinyExport:
-    """`lstm-export tiny_run -o …/model.onnx --quantize int8 --force`, once per session."""
+    """`lstm-export tiny_run -o …/model.onnx --quantize int8 --force`, once per session; decoding plain greedy
+    (the tiny model loops, so measuring would pick a rule; the runtime tests compare with PyTorch's greedy)."""
     from click.testing import CliRunner
 
     from lstm_edge.export.cli import main
 
     out = tmp_path_factory.mktemp("tiny-export") / "model.onnx"
-    result = CliRunner().invoke(main, [str(tiny_run), "-o", str(out), "--quantize", "int8", "--force"])
+    options = ["--quantize", "int8", "--force", "--no-repeat-ngram", "0"]
+    result = CliRunner().invoke(main, [str(tiny_run), "-o", str(out), *options])
     assert result.exit_code == 0, result.output
     return TinyExport(out, out.with_name("model.int8.onnx"), result.output)
 

@@ -95,7 +95,9 @@ def oracle(
 def beam_oracle(generator: Generator, prompt: str, max_words: int, beams: int) -> list[int]:
     """Beam search written plainly: every hypothesis in a list, the whole vocabulary sorted each step."""
     tokenizer, backend, spec = generator.tokenizer, generator.backend, generator.spec
-    logits, state = backend.run(np.array([tokenizer.encode(prompt, add_bos=True).ids], dtype=np.int64), spec.zero_state(1))
+    logits, state = backend.run(
+        np.array([tokenizer.encode(prompt, add_bos=True).ids], dtype=np.int64), spec.zero_state(1)
+    )
     running = [(0.0, [], logits[0], state)]  # (sum of log-probabilities, tokens, next logits, state)
     finished: list[tuple[float, list[int]]] = []
     for position in range(max_words):
@@ -347,7 +349,9 @@ def test_a_model_files_recommendation_is_the_default_and_options_override_it(tin
     prompts = ["A cream coat", "the silk dress"]
     ruled = Generator(tiny_model).generate_many(prompts, 30, decoding=generator.decoding)
     assert generator.generate_many(prompts, 30) == ruled
-    assert Generator(path, decoding=PLAIN).generate_many(prompts, 30) == Generator(tiny_model).generate_many(prompts, 30)
+    assert Generator(path, decoding=PLAIN).generate_many(prompts, 30) == Generator(tiny_model).generate_many(
+        prompts, 30
+    )
 
     def gen(*args: str) -> list[str]:
         result = CliRunner().invoke(gen_main, ["--model", str(path), "-n", "30", *args, *prompts])

@@ -46,7 +46,7 @@ def decode_beams(decoder: Decoder, beams: int, max_words: int, rules: Repetition
         parents = np.arange(rows)  # finished prompts keep their rows and feed <eos>
         tokens = np.full(rows, STOP_ID, dtype=np.int64)
         new_scores = np.full(rows, -np.inf)
-        for prompt in np.flatnonzero(~done):
+        for prompt in np.flatnonzero(~done).tolist():
             kept = 0
             for rank, flat in enumerate(ranked[prompt].tolist()):
                 score = float(candidates[prompt, flat])
@@ -108,4 +108,5 @@ def _log_total(logits: np.ndarray) -> np.ndarray:
     top = logits.max(axis=1, keepdims=True)
     shifted = logits - top
     np.exp(shifted, out=shifted)
-    return top[:, 0].astype(np.float64) + np.log(shifted.sum(axis=1, dtype=np.float64))
+    total: np.ndarray = top[:, 0].astype(np.float64) + np.log(shifted.sum(axis=1, dtype=np.float64))
+    return total

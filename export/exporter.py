@@ -70,7 +70,7 @@ def export_model(
         check_writable(int8_twin(out))
 
     graph = export_step_graph(model, opset)
-    chosen_by = {"method": "set by lstm-export options"} if decoding is not None and not decoding.plain else None
+    chosen_by = {"method": "set at export"} if decoding is not None else None  # None: measured below
     set_metadata(
         graph, build_metadata(checkpoint, tokenizer, model.config, spec_of(model), opset, decoding or PLAIN, chosen_by)
     )

@@ -48,7 +48,7 @@ def generation_metadata(decoding: Decoding, chosen_by: dict[str, Any] | None = N
         "stop_token": EOS,
         "never_emit": list(contract.NEVER_EMITTED_TOKENS),
         "prompt_prefix": BOS,
-        "chosen_by": chosen_by or {"method": "none (plain greedy)"},
+        "chosen_by": chosen_by or {"method": "set at export"},
     }
     return {contract.KEY_GENERATION: json.dumps(generation)}
 

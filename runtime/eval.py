@@ -10,7 +10,8 @@ token, many texts per batch, and sums over every target:
 - agreement: with several models of one vocabulary, the share of targets where a model picks the
   first model's next word (both choosing as the generator does, never <pad>, <unk> or <bos>).
 
-Texts are consumed in chunks, so memory stays bounded whatever the file's length.
+Texts are consumed in chunks, so memory stays bounded whatever the file's length. With `max_tokens`,
+a text longer than that keeps its first `max_tokens` tokens and no <eos>, as training cuts it.
 
 Generation statistics continue prompts (the first words of texts) and measure the continuations:
 loop rate (share with a word 4-gram said twice within the first 100 words, prompt included,
@@ -97,9 +98,10 @@ class TextMetrics:
 class Scorer:
     """Scores texts with one or more models; `add(texts)` as often as needed, then read `metrics`."""
 
-    def __init__(self, models: Sequence[ModelFile], batch_size: int = 64) -> None:
+    def __init__(self, models: Sequence[ModelFile], batch_size: int = 64, max_tokens: int | None = None) -> None:
         self.models = list(models)
         self.batch_size = batch_size
+        self.max_tokens = max_tokens
         self.metrics = [TextMetrics() for _ in self.models]
         first = self.models[0].tokenizer
         self._comparable = [model.tokenizer == first for model in self.models]
@@ -122,7 +124,7 @@ class Scorer:
         for index, model in enumerate(self.models):
             owner = next(i for i, other in enumerate(self.models) if other.tokenizer == model.tokenizer)
             if owner not in encoded:
-                encoded[owner] = sorted(_encode(model.tokenizer, texts), key=len)
+                encoded[owner] = sorted(_encode(model.tokenizer, texts, self.max_tokens), key=len)
             sequences = encoded[owner]
             self.metrics[index].texts += len(sequences)
         for owner, sequences in encoded.items():
@@ -196,10 +198,15 @@ def teacher_forced(decoder: Any, inputs: np.ndarray, targets: np.ndarray) -> tup
     return loss, argmax, choices
 
 
-def _encode(tokenizer: Tokenizer, texts: list[str]) -> list[list[int]]:
-    """`<bos> w1 … wn <eos>` per text with at least one token (the trainer's `encode_all`)."""
+def _encode(tokenizer: Tokenizer, texts: list[str], max_tokens: int | None = None) -> list[list[int]]:
+    """`<bos> w1 … wn <eos>` per text with at least one token, as the trainer encodes them (one longer
+    than `max_tokens` keeps its first `max_tokens` tokens and no <eos>)."""
     encoded = (tokenizer.encode(text, add_bos=True, add_eos=True).ids for text in texts)
-    return [ids for ids in encoded if len(ids) > 2]
+    return [
+        ids if max_tokens is None or len(ids) - 2 <= max_tokens else ids[: 1 + max_tokens]
+        for ids in encoded
+        if len(ids) > 2
+    ]
 
 
 def _pad(sequences: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:

@@ -106,7 +106,7 @@ def main(
     PLAIN.replace(repetition_penalty, no_repeat_ngram, beams)  # checked before any work
     loaded = [load_model(path, threads=threads) for path in models]
     source, column, selected, described = _texts(loaded[0], data, column, split)
-    scorer = Scorer(loaded, batch_size)
+    scorer = Scorer(loaded, batch_size, _max_tokens(loaded[0]))
     kept: list[str] = []  # the first texts, for prompts
     with _Progress(source, quiet) as progress:
         texts = read_column(source, column, progress.update)
@@ -177,6 +177,14 @@ def _texts(model: Any, data: Path | None, column: str | None, split: str) -> tup
     held_out = split_positions(total, fraction, seed)
     selected = held_out if split == "validation" else ~held_out
     return data, column, selected, f"the {split} split of training ({fraction:.0%} held out, seed {seed})"
+
+
+def _max_tokens(model: Any) -> int | None:
+    """The cap on tokens per text the model was trained with, if any (texts are cut the same way)."""
+    training = model.info().get("training")
+    train_config = training.get("train_config", {}) if isinstance(training, dict) else {}
+    cap = train_config.get("max_tokens") if isinstance(train_config, dict) else None
+    return cap if isinstance(cap, int) and not isinstance(cap, bool) and cap > 0 else None
 
 
 class _Progress:

@@ -162,6 +162,16 @@ def test_chunks_and_batches_do_not_change_the_figures(tiny_model: Path, small_de
     assert a.loss_sum == pytest.approx(b.loss_sum, rel=1e-9)
 
 
+def test_texts_beyond_the_token_cap_are_cut_as_training_cuts_them(tiny_model: Path):
+    """A text longer than the cap keeps its first tokens and no <eos> (it did not end there)."""
+    model = load_model(tiny_model)
+    capped = Scorer([model], max_tokens=3)
+    capped.add(["a cream coat in wool", "a coat", "the silk dress"])
+    capped.flush()
+    # targets: a cream coat | a coat <eos> | the silk dress <eos>
+    assert (capped.metrics[0].tokens, capped.metrics[0].scored) == (3 + 3 + 4, 2 + 1 + 2)
+
+
 def test_words_only_perplexity_and_the_unknown_rate(tmp_path: Path, tiny_model: Path):
     tokenizer = load_model(tiny_model).tokenizer
     data = write_csv(tmp_path / "mixed.csv", ["A cream coat, zzyzx qwxp.", "the coat"])

@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup train test lint typecheck docs model bench bench-quick clean
+.PHONY: setup train test lint typecheck docs model bench bench-quick quality clean
 
 setup: $(STAMP)
 
@@ -47,6 +47,9 @@ model: $(STAMP)  ## rebuild models/: train to convergence (fixed seed), export, 
 
 bench: $(STAMP)  ## every benchmark table (minutes)
 	$(BIN)/python -m benchmarks
+
+quality: $(STAMP)  ## text quality on the reviews before/after issue 10, and the shipped model (minutes)
+	$(BIN)/python -m benchmarks quality
 
 bench-quick: $(STAMP)  ## the benchmarks in seconds, to prove they still run
 	$(BIN)/python -m benchmarks --quick

@@ -87,7 +87,7 @@ def run(command: Sequence[str], **kwargs: object) -> subprocess.CompletedProcess
     return subprocess.run(list(command), cwd=ROOT, check=True, text=True, capture_output=True, **kwargs)
 
 
-def cached_model(name: str, train_args: Sequence[str], quantize: bool = True) -> Path:
+def cached_model(name: str, train_args: Sequence[str], quantize: bool = True, export_args: Sequence[str] = ()) -> Path:
     """Train (lstm-train) and export (lstm-export) a model into .cache/NAME once; later calls reuse it.
 
     Returns the float32 .onnx path; with `quantize`, its int8 twin sits beside it.
@@ -108,6 +108,7 @@ def cached_model(name: str, train_args: Sequence[str], quantize: bool = True) ->
             "-o",
             str(model),
             *(["--quantize", "int8", "--force"] if quantize else []),
+            *export_args,
         ]
     )
     return model

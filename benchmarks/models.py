@@ -88,10 +88,10 @@ def _with_twin(name: str, description: str, fp32: Path) -> BenchModel:
     return BenchModel(name, description, fp32, twin if twin.is_file() else None)
 
 
-def cached_model(name: str, train_args: Sequence[str]) -> Path:
+def cached_model(name: str, train_args: Sequence[str], export_args: Sequence[str] = ()) -> Path:
     """common.cached_model, with lstm-export's torch pinned to one thread as well (see the note above)."""
     with _environment(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1"):
-        return common.cached_model(name, train_args)
+        return common.cached_model(name, train_args, export_args=export_args)
 
 
 @contextmanager

@@ -1,0 +1,203 @@
+"""Text quality on real data, before and after issue 10, and the built-in corpus kept as it was.
+
+Models, trained and exported once into benchmarks/.cache with the commands a user runs:
+
+- reviews, before: ../shared/data/womens_clothing_reviews_1000.csv ["Review Text"] with the training
+  defaults from before issue 10 (`BEFORE_TRAIN`), exported with plain greedy decoding (what lstm-export
+  wrote then);
+- reviews, after: the same data with today's defaults — `lstm-train` and `lstm-export` without options,
+  so the decoding default is measured by the export;
+- fashion: the shipped model.
+
+Tables:
+
+1. held-out figures (the run's own validation rows, as `lstm-eval --split validation` computes them),
+   float32 and int8;
+2. generation from the first 3 words of 100 held-out reviews, up to 100 words: the texts' own
+   continuations, the before model as it shipped, and the after model with each decoding lstm-export
+   tried plus beam search — loop rate (a word 4-gram twice within 100 words), distinct-2, mean length,
+   share ended by <eos>, mean log-likelihood per token under the model, µs per word one prompt at a time;
+3. the same trial on the shipped fashion model (does it keep plain greedy and its endings?);
+4. sample continuations, before and after.
+
+Reproduce: `python -m benchmarks quality [--quick]` (or `make quality`)
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import REVIEWS_CSV, print_table
+from benchmarks.models import QUICK_ROWS, TINY_ARGS, _first_rows, cached_model, fashion_model
+
+# lstm-train's defaults before issue 10, spelled out (today's defaults differ; see train/config.py)
+BEFORE_TRAIN = ["--dropout", "0", "--min-count", "1"]
+PLAIN_EXPORT = ["--repetition-penalty", "1", "--no-repeat-ngram", "0", "--beams", "1"]
+SAMPLE_PROMPTS = ["I love this", "The fabric is", "I ordered this", "This dress is", "I am 5'4"]
+TIMED_PROMPTS = 20
+
+
+def main(quick: bool = False) -> None:
+    if not REVIEWS_CSV.is_file():
+        print(f"\n(note: {REVIEWS_CSV} is absent, so the quality tables are left out)")
+        return
+    prompts, words = (10, 30) if quick else (100, 100)
+    before, after = _reviews_models(quick)
+    reproduce = f"python -m benchmarks quality{' --quick' if quick else ''}"
+    _held_out_table(before, after, reproduce)
+    _generation_table(before, after, prompts, words, reproduce)
+    fashion = fashion_model(quick)
+    _fashion_table(fashion.fp32, fashion.description, prompts, words, reproduce)
+    _samples(before, after, words, quick)
+
+
+def _reviews_models(quick: bool) -> tuple[Path, Path]:
+    if quick:
+        data = ["--data", str(_first_rows(REVIEWS_CSV, "Review Text")), "--column", "Review Text", *TINY_ARGS]
+        return (
+            cached_model("quick-quality-before", [*data, *BEFORE_TRAIN], PLAIN_EXPORT),
+            cached_model("quick-quality-after", data),
+        )
+    data = ["--data", str(REVIEWS_CSV), "--column", "Review Text", "--threads", "1"]
+    return (
+        cached_model("quality-reviews-before", [*data, *BEFORE_TRAIN], PLAIN_EXPORT),
+        cached_model("quality-reviews-after", data),
+    )
+
+
+def _validation_texts(model: Any) -> list[str]:
+    """The run's held-out texts, found again as lstm-eval --split validation finds them."""
+    from lstm_edge.runtime.texts import read_column, resolve_source, split_positions
+
+    training = model.info()["training"]
+    corpus, config = training["corpus"], training["train_config"]
+    texts = list(read_column(resolve_source(corpus["source"]), corpus["column"]))
+    held_out = split_positions(len(texts), config["val_fraction"], config["split_seed"])
+    return [text for text, chosen in zip(texts, held_out, strict=True) if chosen]
+
+
+def _held_out_table(before: Path, after: Path, reproduce: str) -> None:
+    from lstm_edge.runtime.contract import int8_twin
+    from lstm_edge.runtime.eval import Scorer
+    from lstm_edge.runtime.model_file import load_model
+
+    rows = []
+    for label, path in (("before", before), ("after", after)):
+        models = [load_model(path), load_model(int8_twin(path))]
+        scorer = Scorer(models)
+        scorer.add(_validation_texts(models[0]))
+        scorer.flush()
+        fp32, int8 = scorer.metrics
+        rows.append(
+            [
+                f"{label} ({_training_label(models[0])}, V={len(models[0].tokenizer):,})",
+                f"{fp32.tokens:,}",
+                f"{fp32.unknown_rate:.1%}",
+                f"{fp32.perplexity:.1f}",
+                f"{fp32.word_perplexity:.1f}",
+                f"{fp32.accuracy:.4f}",
+                f"{int8.perplexity:.1f}",
+                f"{int8.accuracy:.4f}",
+                f"{int8.agreement:.2%}" if int8.agreement is not None else "—",
+            ]
+        )
+    print_table(
+        "Held-out reviews (each run's validation rows), float32 and int8",
+        ["model", "tokens", "unknown", "ppl", "word ppl", "accuracy", "int8 ppl", "int8 accuracy", "int8 agrees"],
+        rows,
+        reproduce,
+    )
+
+
+def _training_label(model: Any) -> str:
+    training = model.info()["training"]
+    dropout = model.info()["architecture"].get("dropout", 0.0)
+    return f"dropout {dropout:g}, min count {training['train_config'].get('min_count', 1)}"
+
+
+def _generation_table(before: Path, after: Path, prompts: int, words: int, reproduce: str) -> None:
+    from lstm_edge.runtime.decoding import Decoding
+    from lstm_edge.runtime.generator import Generator
+    from lstm_edge.runtime.recommend import CANDIDATES, recommend
+
+    old, new = Generator(before), Generator(after)
+    sequences = [new.tokenizer.encode(text, add_bos=True, add_eos=True).ids for text in _validation_texts(new.model)]
+    trials = [Decoding(beams=4), Decoding(no_repeat_ngram_size=4, beams=4)]
+    measured = recommend(new, sequences, "held-out reviews", [*CANDIDATES, *trials], prompts, words)
+    before_sequences = [
+        old.tokenizer.encode(text, add_bos=True, add_eos=True).ids for text in _validation_texts(old.model)
+    ]
+    before_trial = recommend(old, before_sequences, "held-out reviews", [old.decoding], prompts, words).trials[0]
+    reference = measured.reference
+    rows = [["the reviews themselves", "—", *_stats(reference), "—", "—"]]
+    rows.append(["before", f"{old.decoding.describe()} (its default)", *_trial_cells(old, before_trial, words)])
+    for trial in measured.trials:
+        default = "  ← its default" if trial.decoding == new.decoding else ""
+        rows.append(["after", f"{trial.decoding.describe()}{default}", *_trial_cells(new, trial, words)])
+    print_table(
+        f"Generation from the first 3 words of {measured.prompts} held-out reviews, up to {words} words "
+        f"(after: lstm-export chose '{new.decoding.describe()}' among the single-beam rows)",
+        ["model", "decoding", "loop rate", "distinct-2", "mean length", "ended", "log-lik/token", "µs/word"],
+        rows,
+        reproduce,
+    )
+
+
+def _fashion_table(path: Path, description: str, prompts: int, words: int, reproduce: str) -> None:
+    from lstm_edge.runtime.generator import Generator
+    from lstm_edge.runtime.recommend import recommend
+
+    generator = Generator(path)
+    sequences = [
+        generator.tokenizer.encode(text, add_bos=True, add_eos=True).ids for text in _validation_texts(generator.model)
+    ]
+    measured = recommend(generator, sequences, "held-out descriptions", prompts=prompts, max_words=words)
+    rows = [["the descriptions themselves", *_stats(measured.reference), "—"]]
+    for trial in measured.trials:
+        chosen = "  ← chosen" if trial.decoding == measured.decoding else ""
+        rows.append([f"{trial.decoding.describe()}{chosen}", *_stats(trial.stats), f"{trial.log_likelihood:.3f}"])
+    print_table(
+        f"The fashion model ({description}): what lstm-export's measurement chooses, "
+        f"{measured.prompts} held-out prompts, up to {words} words",
+        ["decoding", "loop rate", "distinct-2", "mean length", "ended", "log-lik/token"],
+        rows,
+        reproduce,
+    )
+
+
+def _stats(stats: Any) -> list[str]:
+    return [f"{stats.loop_rate:.0%}", f"{stats.distinct_2:.3f}", f"{stats.mean_length:.1f}", f"{stats.ended_rate:.0%}"]
+
+
+def _trial_cells(generator: Any, trial: Any, words: int) -> list[str]:
+    return [
+        *_stats(trial.stats),
+        f"{trial.log_likelihood:.3f}",
+        f"{_per_word_us(generator, trial.decoding, words):.0f}",
+    ]
+
+
+def _per_word_us(generator: Any, decoding: Any, words: int) -> float:
+    """µs per generated token (its <eos> included), one prompt at a time, prompts read beforehand."""
+    states = generator.prefill(SAMPLE_PROMPTS * (TIMED_PROMPTS // len(SAMPLE_PROMPTS)))
+    generator.generate(states[0], words, decoding=decoding)  # warm the decoder pool
+    started, tokens = time.perf_counter(), 0
+    for state in states:
+        generation = generator.generate(state, words, decoding=decoding)
+        tokens += len(generation.words) + (generation.stop_reason == "eos")
+    return (time.perf_counter() - started) / max(tokens, 1) * 1e6
+
+
+def _samples(before: Path, after: Path, words: int, quick: bool) -> None:
+    from lstm_edge.runtime.generator import Generator
+
+    old, new = Generator(before), Generator(after)
+    print(f"\n### Samples, up to {words} words (before: {old.decoding.describe()}; after: {new.decoding.describe()})\n")
+    for was, now in zip(
+        old.generate_many(SAMPLE_PROMPTS, words), new.generate_many(SAMPLE_PROMPTS, words), strict=True
+    ):
+        print(f"- before: {was.text}\n  after:  {now.text}")
+    if quick:
+        print(f"\n(quick models train on the first {QUICK_ROWS} rows for one epoch: their text means nothing)")

@@ -367,6 +367,22 @@ def test_a_model_files_recommendation_is_the_default_and_options_override_it(tin
     assert "Decoding:     no repeated 3-grams, repetition penalty 1.5 by default\n" in info.stdout
 
 
+def test_decoding_options_reach_csv_jobs(tiny_model: Path, tmp_path: Path):
+    import csv
+
+    path = with_generation(tiny_model, tmp_path / "rules.onnx", no_repeat_ngram_size=3)
+    data = tmp_path / "prompts.csv"
+    data.write_text("prompt\nA cream coat\nthe silk dress\n")
+    out = tmp_path / "out.csv"
+    args = ["--model", str(path), "--input", str(data), "--output", str(out), "-n", "20", "--beams", "2"]
+    result = CliRunner().invoke(gen_main, args)
+    assert result.exit_code == 0, result.output
+    with open(out, newline="") as handle:
+        texts = [row["generated"] for row in csv.DictReader(handle)]
+    expected = Generator(tiny_model).generate_many(["A cream coat", "the silk dress"], 20, decoding=Decoding(1.0, 3, 2))
+    assert texts == [g.text for g in expected]
+
+
 def test_a_beam_recommendation_gives_way_to_asked_for_sampling(tiny_model: Path, tmp_path: Path):
     path = with_generation(tiny_model, tmp_path / "beams.onnx", strategy="beam", beams=3)
     assert Generator(path).decoding == Decoding(beams=3)

@@ -28,20 +28,29 @@ PROMPTS = ["A cream coat", "", "the silk dress with", "a", "Our new cotton jacke
 
 @pytest.fixture(scope="module")
 def noisy_model(tmp_path_factory: pytest.TempPathFactory, tiny_run: Path) -> Path:
-    """The tiny run with seeded noise on its weights and a push towards <eos>: varied text, varied lengths."""
+    """The tiny run with seeded noise on its weights and a push towards <eos>, as strong as it takes for
+    some prompts to end within 25 words under beam search and some not: varied text, varied lengths."""
     import torch
 
     from lstm_edge.export.exporter import export_model
 
-    checkpoint = torch.load(tiny_run / "best.pt", weights_only=True)
-    noise = torch.Generator().manual_seed(3)
-    for tensor in checkpoint["model_state"].values():
-        tensor += 0.6 * torch.randn(tensor.shape, generator=noise)
-    checkpoint["model_state"]["output.bias"][EOS_ID] += 3.0  # some prompts end within 25 words, some not
-    run = tmp_path_factory.mktemp("noisy")
-    torch.save(checkpoint, run / "best.pt")
-    export_model(run, log=lambda line: None)
-    return run / "model.onnx"
+    for push in [2.5 + 0.25 * step for step in range(14)]:
+        checkpoint = torch.load(tiny_run / "best.pt", weights_only=True)
+        noise = torch.Generator().manual_seed(3)
+        for tensor in checkpoint["model_state"].values():
+            tensor += 0.6 * torch.randn(tensor.shape, generator=noise)
+        checkpoint["model_state"]["output.bias"][EOS_ID] += push
+        run = tmp_path_factory.mktemp("noisy")
+        torch.save(checkpoint, run / "best.pt")
+        export_model(run, log=lambda line: None)
+        generator = Generator(run / "model.onnx")
+        ended = [
+            [g.stop_reason == "eos" for g in generator.generate_many(PROMPTS, 25, decoding=Decoding(beams=beams))]
+            for beams in (1, 2, 3)
+        ]
+        if all(any(row) and not all(row) for row in ended):
+            return run / "model.onnx"
+    raise AssertionError("no push towards <eos> gave a mix of endings")
 
 
 @pytest.fixture(scope="module")

@@ -12,14 +12,17 @@ from lstm_edge.runtime.errors import TrainingError
 class LSTMConfig:
     """Shape of the network; the model is rebuilt from this alone.
 
-    Defaults are the tutorial's: Embedding 64 → LSTM 128 → LSTM 64 → Dense 64 (ReLU) → Dense vocab.
+    Defaults are the tutorial's: Embedding 64 → LSTM 128 → LSTM 64 → Dense 64 (ReLU) → Dense vocab,
+    with dropout 0.3 while training (measured, README "Your own data": on 1,000 real reviews held-out
+    perplexity fell by a sixth and the text stopped looping as soon; on the built-in corpus perplexity
+    4.24 → 3.77, accuracy 0.648 → 0.663).
     """
 
     vocab_size: int
     embedding_dim: int = 64
     hidden_sizes: tuple[int, ...] = (128, 64)
     dense_size: int = 64
-    dropout: float = 0.0
+    dropout: float = 0.3
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "hidden_sizes", tuple(int(h) for h in self.hidden_sizes))
@@ -55,7 +58,7 @@ class TrainConfig:
     val_fraction: float = 0.2
     split_seed: int = 42
     seed: int = 0
-    min_count: int = 1
+    min_count: int = 2  # a word seen once cannot be learnt; as <unk> it stops costing an output row
     max_vocab: int | None = None
 
     def __post_init__(self) -> None:

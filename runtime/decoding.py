@@ -135,6 +135,8 @@ class RepetitionRules:
         self.size = decoding.no_repeat_ngram_size
         self.exempt = exempt
         self.seen = np.zeros((len(histories), len(exempt)), dtype=bool)  # words said, exempt ones left out
+        self._said: tuple[list[int], list[int]] = ([], [])  # the same as (rows, columns), in the order said
+        self._index: tuple[np.ndarray, np.ndarray] | None = None  # `_said` as arrays, rebuilt when it grows
         self.tokens: list[list[int]] = [[] for _ in histories]
         # per row: the n - 1 tokens before → the tokens that completed them (an n-gram already said)
         self.ngrams: list[dict[tuple[int, ...], frozenset[int]]] = [{} for _ in histories]
@@ -145,8 +147,11 @@ class RepetitionRules:
     def apply(self, logits: np.ndarray) -> None:
         """Change the (R, V) logits in place: penalize words said, ban tokens that would repeat an n-gram."""
         if self.penalty != 1.0:
-            penalized = np.where(logits > 0, logits / self.penalty, logits * self.penalty)
-            np.copyto(logits, penalized, where=self.seen)
+            if self._index is None:  # a few dozen words said, of thousands: index them, not the whole row
+                self._index = (np.array(self._said[0], dtype=np.intp), np.array(self._said[1], dtype=np.intp))
+            rows, columns = self._index
+            said = logits[rows, columns]
+            logits[rows, columns] = np.where(said > 0, said / self.penalty, said * self.penalty)
         if self.size:
             context = self.size - 1
             for row, tokens in enumerate(self.tokens):
@@ -163,6 +168,8 @@ class RepetitionRules:
     def reorder(self, rows: np.ndarray) -> None:
         """Row i takes over the history of row `rows[i]` (beam search's re-ranking)."""
         self.seen = self.seen[rows]
+        said_rows, said_columns = np.nonzero(self.seen)
+        self._said, self._index = (said_rows.tolist(), said_columns.tolist()), None
         self.tokens = [list(self.tokens[r]) for r in rows]
         self.ngrams = [dict(self.ngrams[r]) for r in rows]  # values are frozensets, never changed in place
 
@@ -171,7 +178,11 @@ class RepetitionRules:
         tokens.append(token)
         if self.exempt[token]:
             return
-        self.seen[row, token] = True
+        if not self.seen[row, token]:
+            self.seen[row, token] = True
+            self._said[0].append(row)
+            self._said[1].append(token)
+            self._index = None
         if self.size and len(tokens) >= self.size:
             key = tuple(tokens[len(tokens) - self.size : -1])
             table = self.ngrams[row]

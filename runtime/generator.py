@@ -221,8 +221,12 @@ class Generator:
                 rules = RepetitionRules(decoding, histories, self._exempt)
             if beams > 1:
                 yield from _steps(decode_beams(decoder, beams, max_words, rules))
-            elif len(prompts) == 1 and sampling.greedy and rules is None:
-                yield from _decode_one_greedy(decoder, max_words)
+            elif len(prompts) == 1 and sampling.greedy:
+                yield from (
+                    _decode_one_greedy(decoder, max_words)
+                    if rules is None
+                    else _decode_one_ruled(decoder, max_words, rules)
+                )
             else:
                 yield from _decode_batch(decoder, max_words, sampling, rules)
         finally:
@@ -261,6 +265,22 @@ def _decode_one_greedy(decoder: Decoder, max_words: int) -> Iterator[Sequence[in
         yield (token,)
         if token == STOP_ID or position == max_words - 1:
             return
+        ids[0, 0] = token
+        step()
+
+
+def _decode_one_ruled(decoder: Decoder, max_words: int, rules: RepetitionRules) -> Iterator[Sequence[int]]:
+    """Batch 1 greedy with repetition rules: the loop above, the rules applied before each choice."""
+    step, logits, ids = decoder.step, decoder.logits, decoder.ids
+    row = logits[0]
+    for position in range(max_words):
+        rules.apply(logits)
+        row[NEVER_EMITTED] = -np.inf
+        token = int(row.argmax())
+        yield (token,)
+        if token == STOP_ID or position == max_words - 1:
+            return
+        rules.append((token,))
         ids[0, 0] = token
         step()
 

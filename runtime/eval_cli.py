@@ -253,7 +253,7 @@ def _print_report(report: dict[str, Any]) -> None:
                     f"{stats['ended_rate']:.0%}",
                 ]
             )
-        _table(rows)
+        _table(rows, left=2)
         click.echo("(loop rate: share of outputs that repeat a word 4-gram within their first 100 words)")
 
 
@@ -263,10 +263,13 @@ def _short_names(paths: list[str]) -> list[str]:
     return [name if names.count(name) == 1 else path for name, path in zip(names, paths, strict=True)]
 
 
-def _table(rows: list[list[str]]) -> None:
+def _table(rows: list[list[str]], left: int = 1) -> None:
+    """Columns two spaces apart: the first `left` aligned left (names), the rest right (figures)."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
-        cells = [row[0].ljust(widths[0]), *(cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True))]
+        cells = [
+            cell.ljust(w) if i < left else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ]
         click.echo("  ".join(cells).rstrip())
 
 

@@ -1,0 +1,135 @@
+// Runs the module under Node for tests/test_web.py and benchmarks/browser.py: a JSON request on stdin,
+// a JSON answer on stdout. Operations:
+//   {"op": "tokenize", "tokenizer": JSON, "texts": [...]}        normalize, split, detokenize, encode each text
+//   {"op": "detokenize", "sequences": [[word, ...], ...]}         detokenize each word list
+//   {"op": "random", "seeds": [...], "count": n}                  numpy's default_rng(seed).random(n)
+//   {"op": "sample", "cases": [{logits, sampling, steps}]}        seeded choices from the same logits
+//   {"op": "generate", "model", "prompts", "maxWords", "sampling", "logits", "stream"}
+//   {"op": "load", "models": [...]}                               the error (class, message) of each load
+//   {"op": "options", "model", "cases": [{maxWords, sampling}]}   the error of each generate call
+//   {"op": "bench", "model", "prompts", "maxWords", "repeats"}    load and per-word times
+// Seeds travel as decimal strings (they may exceed 2**53).
+
+import { text } from "node:stream/consumers";
+
+import {
+  Chooser,
+  Generator,
+  LstmEdgeError,
+  NumpyRandom,
+  Tokenizer,
+  detokenize,
+  loadModel,
+  normalize,
+  splitWords,
+} from "../lstm-edge.mjs";
+
+const operations = {
+  tokenize({ tokenizer, texts }) {
+    const vocabulary = Tokenizer.fromJSON(tokenizer);
+    return texts.map((input) => {
+      const words = splitWords(input);
+      const encoding = vocabulary.encode(input, { addBos: true });
+      return {
+        normalized: normalize(input),
+        words,
+        detokenized: detokenize(words),
+        ids: encoding.ids,
+        unknown_words: encoding.unknownWords,
+      };
+    });
+  },
+
+  detokenize({ sequences }) {
+    return sequences.map((words) => detokenize(words));
+  },
+
+  random({ seeds, count }) {
+    return seeds.map((seed) => {
+      const rng = new NumpyRandom(BigInt(seed));
+      return Array.from({ length: count }, () => rng.random());
+    });
+  },
+
+  sample({ cases }) {
+    return cases.map(({ logits, sampling, steps }) => {
+      const chooser = new Chooser(samplingOf(sampling));
+      const row = Float32Array.from(logits);
+      return Array.from({ length: steps }, () => chooser.choose(row));
+    });
+  },
+
+  async generate({ model, prompts, maxWords = 10, sampling = null, logits = false, stream = false }) {
+    const generator = await Generator.load(model);
+    const options = { maxWords, sampling: samplingOf(sampling) };
+    const results = [];
+    for (const prompt of prompts) {
+      const [state] = await generator.prefill([prompt]);
+      const result = (await generator.generate(state, options)).toJSON();
+      if (logits) result.first_logits = Array.from(state.logits);
+      if (stream) {
+        result.streamed = [];
+        for await (const word of generator.stream(prompt, options)) result.streamed.push(word);
+      }
+      results.push(result);
+    }
+    return results;
+  },
+
+  async load({ models }) {
+    const results = [];
+    for (const model of models) {
+      try {
+        const loaded = await loadModel(model);
+        results.push({ ok: true, vocabulary_size: loaded.tokenizer.size, info: loaded.info() });
+      } catch (error) {
+        results.push(errorOf(error));
+      }
+    }
+    return results;
+  },
+
+  async options({ model, cases }) {
+    const generator = await Generator.load(model);
+    const results = [];
+    for (const { maxWords, sampling } of cases) {
+      try {
+        results.push({ ok: true, text: (await generator.generate("A coat", { maxWords, sampling })).text });
+      } catch (error) {
+        results.push(errorOf(error));
+      }
+    }
+    return results;
+  },
+
+  async bench({ model, prompts, maxWords, repeats }) {
+    const started = performance.now();
+    const generator = await Generator.load(model);
+    const firstLoad = performance.now() - started;
+    const loads = [];
+    for (let i = 0; i < repeats; i++) loads.push((await loadModel(model)).timings.total);
+    const perWord = [];
+    for (let i = 0; i < repeats; i++) {
+      let words = 0;
+      const begin = performance.now();
+      for (const prompt of prompts) words += (await generator.generate(prompt, { maxWords })).words.length;
+      perWord.push((performance.now() - begin) / words);
+    }
+    return { first_load_ms: firstLoad, load_ms: loads, per_word_ms: perWord };
+  },
+};
+
+function samplingOf(sampling) {
+  if (!sampling) return undefined;
+  const { temperature = 0, top_k: topK = 0, top_p: topP = 1, seed = null } = sampling;
+  return { temperature, topK, topP, seed: seed === null ? null : BigInt(seed) };
+}
+
+function errorOf(error) {
+  if (!(error instanceof LstmEdgeError)) throw error;
+  return { ok: false, error: error.name, message: error.message };
+}
+
+const request = JSON.parse(await text(process.stdin));
+const answer = await operations[request.op](request);
+process.stdout.write(JSON.stringify(answer));

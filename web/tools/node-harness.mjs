@@ -1,10 +1,13 @@
 // Runs the module under Node for tests/test_web.py and benchmarks/browser.py: a JSON request on stdin,
 // a JSON answer on stdout. Operations:
 //   {"op": "tokenize", "tokenizer": JSON, "texts": [...]}        normalize, split, detokenize, encode each text
-//   {"op": "detokenize", "sequences": [[word, ...], ...]}         detokenize each word list
+//   {"op": "detokenize", "cases": [{words, previous}]}            detokenize, and the pieces a stream prints
+//   {"op": "probe", "characters": [...]}                          NFKC, lower, upper, word class of each
+//   {"op": "constants"}                                           the contract and tokenizer constants
 //   {"op": "random", "seeds": [...], "count": n}                  numpy's default_rng(seed).random(n)
 //   {"op": "sample", "cases": [{logits, sampling, steps}]}        seeded choices from the same logits
-//   {"op": "generate", "model", "prompts", "maxWords", "sampling", "logits", "stream"}
+//   {"op": "generate", "model", "prompts", "maxWords", "sampling", "seeds", "logits", "stream"}
+//                                                                 seeds: one per prompt, replacing sampling's
 //   {"op": "load", "models": [...]}                               the error (class, message) of each load
 //   {"op": "options", "model", "cases": [{maxWords, sampling}]}   the error of each generate call
 //   {"op": "bench", "model", "prompts", "maxWords", "repeats"}    load and per-word times
@@ -13,16 +16,24 @@
 import { text } from "node:stream/consumers";
 
 import {
+  BOS_ID,
   Chooser,
+  EOS_ID,
   Generator,
   LstmEdgeError,
   NumpyRandom,
+  PAD_ID,
+  SPECIAL_TOKENS,
   Tokenizer,
+  UNK_ID,
+  contract,
   detokenize,
+  detokenizePieces,
   loadModel,
   normalize,
   splitWords,
 } from "../lstm-edge.mjs";
+import { PUNCTUATION, SENTENCE_END } from "../lib/tokenizer.mjs";
 
 const operations = {
   tokenize({ tokenizer, texts }) {
@@ -40,8 +51,28 @@ const operations = {
     });
   },
 
-  detokenize({ sequences }) {
-    return sequences.map((words) => detokenize(words));
+  detokenize({ cases }) {
+    return cases.map(({ words, previous }) => ({
+      text: detokenize(words),
+      pieces: Array.from(detokenizePieces(words, previous)),
+    }));
+  },
+
+  probe({ characters }) {
+    return characters.map((character) => [
+      character.normalize("NFKC"),
+      character.toLowerCase(),
+      character.toUpperCase(),
+      /^[\p{L}\p{N}]$/u.test(character),
+    ]);
+  },
+
+  constants() {
+    const layers = [1, 2, 3].map((count) => ({
+      inputs: contract.graphInputs(count),
+      outputs: contract.graphOutputs(count),
+    }));
+    return { ...contract, layers, SPECIAL_TOKENS, PUNCTUATION, SENTENCE_END, ids: [PAD_ID, UNK_ID, BOS_ID, EOS_ID] };
   },
 
   random({ seeds, count }) {
@@ -59,11 +90,11 @@ const operations = {
     });
   },
 
-  async generate({ model, prompts, maxWords = 10, sampling = null, logits = false, stream = false }) {
+  async generate({ model, prompts, maxWords = 10, sampling = null, seeds = null, logits = false, stream = false }) {
     const generator = await Generator.load(model);
-    const options = { maxWords, sampling: samplingOf(sampling) };
     const results = [];
-    for (const prompt of prompts) {
+    for (const [i, prompt] of prompts.entries()) {
+      const options = { maxWords, sampling: samplingOf(seeds ? { ...sampling, seed: seeds[i] } : sampling) };
       const [state] = await generator.prefill([prompt]);
       const result = (await generator.generate(state, options)).toJSON();
       if (logits) result.first_logits = Array.from(state.logits);

@@ -1,0 +1,116 @@
+"""The Python side of web/tools: run the module under Node, build and serve the site, drive Chromium.
+
+tests/test_web.py and benchmarks/browser.py use these. Each tool that cannot run here raises
+`Unavailable` with the reason and the fix (tests skip with it, the benchmark prints it); Chromium is
+Debian's (`/usr/bin/chromium`, or `LSTM_EDGE_CHROMIUM`), never a browser a tool downloads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+WEB = Path(__file__).resolve().parent
+ROOT = WEB.parent
+NODE_MODULES_STAMP = WEB / "node_modules" / ".package-lock.json"  # written by npm ci
+INSTALL_HINT = "apt-get install nodejs npm chromium (bash .ci/run does)"
+
+
+class Unavailable(Exception):
+    """A tool the web tests need is not installed here, and cannot be."""
+
+
+def node() -> str:
+    found = shutil.which("node")
+    if found is None:
+        raise Unavailable(f"node is not installed: {INSTALL_HINT}")
+    return found
+
+
+def ensure_node_modules() -> None:
+    """`npm ci --ignore-scripts` in web/ unless it ran already (what `make web` does first)."""
+    node()
+    if NODE_MODULES_STAMP.is_file():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        raise Unavailable(f"npm is not installed: {INSTALL_HINT}")
+    done = subprocess.run(
+        [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=WEB, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        last = (done.stderr.strip() or done.stdout.strip() or "no output").splitlines()[-1]
+        raise Unavailable(f"npm ci in web/ failed ({last})")
+
+
+def chromium() -> Path:
+    path = Path(os.environ.get("LSTM_EDGE_CHROMIUM", "/usr/bin/chromium"))
+    if not (path.is_file() and os.access(path, os.X_OK)):
+        raise Unavailable(f"Chromium is not installed at {path}: {INSTALL_HINT}")
+    return path
+
+
+def run_node(script: Path, request: dict[str, Any], timeout: float = 300) -> Any:
+    """Run a web/tools script with a JSON request on stdin; its JSON answer."""
+    done = subprocess.run(
+        [node(), str(script)], input=json.dumps(request), capture_output=True, text=True, timeout=timeout, cwd=ROOT
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{script.name} failed (exit {done.returncode}):\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout)
+
+
+def harness(request: dict[str, Any], timeout: float = 300) -> Any:
+    """The module under Node: see web/tools/node-harness.mjs for the operations."""
+    ensure_node_modules()
+    return run_node(WEB / "tools" / "node-harness.mjs", request, timeout)
+
+
+def build_site(out: Path) -> str:
+    """`node web/build.mjs OUT`; what it printed (the file sizes)."""
+    ensure_node_modules()
+    done = subprocess.run([node(), str(WEB / "build.mjs"), str(out)], capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        raise RuntimeError(f"web/build.mjs failed: {done.stderr.strip()}")
+    return done.stdout
+
+
+@contextmanager
+def serve(directory: Path, isolate: bool = False) -> Iterator[str]:
+    """web/serve.py on a free port of 127.0.0.1 while the block runs; yields the base URL."""
+    command = [sys.executable, str(WEB / "serve.py"), str(directory), "--port", "0", "--quiet"]
+    server = subprocess.Popen([*command, *(["--isolate"] if isolate else [])], stdout=subprocess.PIPE, text=True)
+    try:
+        line = server.stdout.readline() if server.stdout else ""
+        if " at " not in line:
+            raise RuntimeError(f"web/serve.py did not start: {line!r}")
+        yield line.split(" at ", 1)[1].split()[0]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        if server.stdout:
+            server.stdout.close()
+
+
+def browse(
+    base: str, visits: Sequence[dict[str, Any]] = (), scripts: Sequence[dict[str, Any]] = (), timeout: float = 300
+) -> dict[str, Any]:
+    """Open the served page in headless Chromium: see web/tools/browser.mjs for the request and answer."""
+    request = {"base": base, "executable": str(chromium()), "visits": list(visits), "scripts": list(scripts)}
+    ensure_node_modules()
+    return run_node(WEB / "tools" / "browser.mjs", request, timeout)
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (a fetch from it fails as a network error)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -523,14 +523,14 @@ def test_the_page_generates_what_lstm_gen_does_fp32_and_int8(chromium_run: dict[
         assert visit["state"] == "done", visit
         assert visit["output"] == models[name].generator.generate("A cream coat").text
         assert visit["error"] == "" and visit["problems"] == [], visit
-        assert "per word" in visit["status"] and "model loaded in" in visit["status"]
+        assert "ms per word" in visit["status"] and " loaded in " in visit["model_info"], visit
         shot = chromium_run["shots"] / f"{name}.png"
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
     long = visits["long"]
     assert long["output"] == models["int8"].generator.generate("These wide-leg trousers", 40).text
     sampled = Sampling(temperature=0.9, top_k=40, top_p=0.95, seed=11)
     assert visits["sampled"]["output"] == models["fp32"].generator.generate("A silk scarf", 25, sampled).text
-    print(f"\nChromium {chromium_run['browser']}: {visits['fp32']['status']}")
+    print(f"\nChromium {chromium_run['browser']}: {visits['fp32']['status']} {visits['fp32']['model_info']}")
 
 
 def test_the_page_shows_empty_prompts_and_unknown_words_in_one_line(chromium_run: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ const PAINT_EVERY_MS = 30; // let the browser draw the words so far at least thi
 const $ = (selector) => document.querySelector(selector);
 const form = $("#controls");
 const generators = new Map(); // model URL → Promise<Generator>
-let runtimeStarted = false;
+let firstModel = null; // the load that started onnxruntime-web
 
 /** A wrong value in the form or the address: shown like any other one-line message. */
 class InputError extends Error {}
@@ -75,7 +75,7 @@ async function generatorFor(model) {
   const url = MODELS[model]?.url ?? model;
   if (!generators.has(url)) {
     const label = MODELS[model]?.label ?? url;
-    show("#status", `Loading the ${label} model${runtimeStarted ? "" : " and starting onnxruntime-web"}…`);
+    show("#status", `Loading the ${label} model${firstModel ? "" : " and starting onnxruntime-web"}…`);
     const starting = Generator.load(url, { name: url });
     generators.set(url, starting);
     starting.catch(() => generators.delete(url)); // a failed load is tried again next time
@@ -91,7 +91,7 @@ async function generate(values) {
   try {
     const { maxWords, sampling } = options(values);
     const generator = await generatorFor(values.model);
-    runtimeStarted = true;
+    firstModel ??= generator.model;
     const [prompt] = await generator.prefill([values.prompt]);
     if (!prompt.words.length) {
       show("#notice", values.prompt.trim() ? "The prompt has no words: generated from the start of a description." : "The prompt is empty: generated from the start of a description.");
@@ -119,26 +119,34 @@ async function generate(values) {
       }
     }
     const stop = count < maxWords ? "stopped at the end of a description" : `reached the ${maxWords}-word budget`;
-    const perWord = count ? `, ${(decodeMs / count).toFixed(2)} ms per word` : "";
-    show("#status", `${count} words in ${decodeMs.toFixed(1)} ms${perWord} (${stop}); ${loadSummary(generator)}.`);
-    window.lstmEdgeDemo.last = { text: output.textContent, words: count, decodeMs, load: generator.model.timings };
+    const perWord = count ? ` — ${(decodeMs / count).toFixed(2)} ms per word` : "";
+    show("#status", `${count} words in ${decodeMs.toFixed(1)} ms${perWord} (${stop}).`);
+    show("#model-info", describe(generator.model));
+    window.lstmEdgeDemo.last = {
+      text: output.textContent,
+      words: count,
+      decodeMs,
+      load: generator.model.timings,
+      sincePageOpenedMs: performance.now(), // from the start of navigation: opening a link to the text
+    };
     setState("done");
   } catch (error) {
     show("#error", messageOf(error));
     show("#status", "");
+    show("#model-info", "");
     setState("error");
   }
 }
 
-function loadSummary(generator) {
-  const { timings, sizeBytes, tokenizer, architecture } = generator.model;
-  const quantization = JSON.parse(generator.model.metadata.get(contract.KEY_QUANTIZATION) ?? '{"type":"none"}');
-  show(
-    "#model-info",
-    `Model: ${generator.model.name} — ${(sizeBytes / 1e6).toFixed(2)} MB, ${quantization.type === "none" ? "float32" : quantization.type}, ` +
-      `vocabulary ${tokenizer.size}, LSTM ${architecture.hiddenSizes.join(" → ")}.`,
+function describe(model) {
+  const { timings, sizeBytes, tokenizer, architecture } = model;
+  const quantization = JSON.parse(model.metadata.get(contract.KEY_QUANTIZATION) ?? '{"type":"none"}');
+  const kind = quantization.type === "none" ? "float32" : quantization.type;
+  return (
+    `${model.name}: ${(sizeBytes / 1e6).toFixed(2)} MB, ${kind}, vocabulary ${tokenizer.size}, ` +
+    `LSTM ${architecture.hiddenSizes.join(" → ")}; loaded in ${timings.total.toFixed(0)} ms ` +
+    `(file ${timings.read.toFixed(0)} ms, session ${timings.session.toFixed(0)} ms${model === firstModel ? ", onnxruntime-web's start included" : ""}).`
   );
-  return `model loaded in ${timings.total.toFixed(0)} ms (file ${timings.read.toFixed(0)} ms, session ${timings.session.toFixed(0)} ms)`;
 }
 
 function messageOf(error) {

@@ -140,6 +140,7 @@ const operations = {
     const loads = [];
     for (let i = 0; i < repeats; i++) loads.push((await loadModel(model)).timings.total);
     const perWord = [];
+    for (const prompt of prompts) await generator.generate(prompt, { maxWords }); // warm-up: wasm tiers up
     for (let i = 0; i < repeats; i++) {
       let words = 0;
       const begin = performance.now();

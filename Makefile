@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup train test lint model bench bench-quick web web-serve web-parity clean
+.PHONY: setup train test lint model bench bench-quick web web-serve web-parity web-screenshot clean
 
 setup: $(STAMP)
 
@@ -53,6 +53,10 @@ web: $(WEB_MODULES)  ## static site in build/web: page, module, onnxruntime-web'
 
 web-serve: web  ## serve build/web at http://127.0.0.1:$(WEB_PORT)/
 	$(PYTHON) web/serve.py build/web --port $(WEB_PORT)
+
+web-screenshot: $(STAMP) web  ## docs/web-page.png: the page in headless Chromium, as the README shows it
+	$(BIN)/python -c 'from pathlib import Path; from web.drivers import screenshot; \
+	print(screenshot(Path("build/web"), "?prompt=A+cream+coat&words=20", Path("docs/web-page.png"))["output"])'
 
 web-parity: $(STAMP) $(WEB_MODULES)  ## the web tests on 1,000 prompts per model (about a minute)
 	LSTM_EDGE_WEB_PROMPTS=1000 $(BIN)/python -m pytest -q -rs tests/test_web.py

@@ -592,3 +592,41 @@ def test_eos_is_never_shown_and_reserved_words_never_chosen(node_ready: None) ->
     )
     assert all(not reserved & set(result["words"]) for result in results)
     assert any(result["stop_reason"] == "eos" for result in results)
+
+
+# --- the site and its server ---
+
+
+def test_the_site_holds_the_page_module_runtime_and_both_models(site: Path) -> None:
+    for name in ["index.html", "page.mjs", "lstm-edge.mjs", "lib/model-file.mjs", "ort/ort-wasm-simd-threaded.wasm"]:
+        assert (site / name).is_file(), name
+    for model in _models().values():
+        assert (site / "models" / model.path.name).read_bytes() == model.path.read_bytes()
+
+
+def test_the_build_replaces_only_a_site_it_made(tmp_path: Path, node_ready: None) -> None:
+    mine = tmp_path / "notes"
+    mine.mkdir()
+    (mine / "todo.txt").write_text("keep me")
+    with pytest.raises(RuntimeError, match="exists and was not made by web/build"):
+        drivers.build_site(mine)
+    assert (mine / "todo.txt").read_text() == "keep me"
+    site = tmp_path / "site"
+    drivers.build_site(site)
+    (site / "stale.txt").write_text("from an older build")
+    drivers.build_site(site)
+    assert not (site / "stale.txt").exists() and (site / "index.html").is_file()
+
+
+def test_the_server_sends_module_and_wasm_types_and_isolation_headers_on_request(site: Path) -> None:
+    from urllib.request import urlopen
+
+    for isolate in (False, True):
+        with drivers.serve(site, isolate=isolate) as base:
+            module, wasm = urlopen(base + "lstm-edge.mjs"), urlopen(base + "ort/ort-wasm-simd-threaded.wasm")
+            with module, wasm:
+                assert module.headers["Content-Type"].startswith("text/javascript")
+                assert wasm.headers["Content-Type"] == "application/wasm"
+                opener = module.headers["Cross-Origin-Opener-Policy"]
+                embedder = module.headers["Cross-Origin-Embedder-Policy"]
+        assert (opener, embedder) == (("same-origin", "require-corp") if isolate else (None, None))

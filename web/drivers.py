@@ -114,3 +114,12 @@ def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def screenshot(site: Path, query: str, out: Path, size: tuple[int, int] = (1000, 470)) -> dict[str, Any]:
+    """Open the page at `query` in headless Chromium and save what it shows to `out` (PNG); the visit."""
+    with serve(site) as base:
+        request = {"base": base, "executable": str(chromium()), "viewport": {"width": size[0], "height": size[1]}}
+        request["visits"] = [{"query": query, "screenshot": str(Path(out).resolve())}]
+        ensure_node_modules()
+        return run_node(WEB / "tools" / "browser.mjs", request)["visits"][0]

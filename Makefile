@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup train test lint model bench bench-quick web web-serve web-parity web-screenshot clean
+.PHONY: setup train test lint typecheck docs model bench bench-quick web web-serve web-parity web-screenshot clean
 
 setup: $(STAMP)
 
@@ -21,13 +21,24 @@ train: $(STAMP)  ## train on the built-in fashion corpus into runs/latest, expor
 	$(BIN)/lstm-export runs/latest
 	$(BIN)/lstm-gen --model runs/latest/model.onnx "A cream coat"
 
-test: $(STAMP)  ## lint and the test suite
-	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+test: lint typecheck  ## lint, format and type checks, then the test suite (docs freshness, wheel, devices included)
+	$(BIN)/python -m pytest -q -rs
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# mypy cannot follow setuptools' package-dir mapping, so it checks a tree of links laid out as installed.
+TYPED := build/typecheck
+typecheck: $(STAMP)  ## strict types on the runtime, plain on export
+	rm -rf $(TYPED) && mkdir -p $(TYPED)/lstm_edge
+	for part in runtime train export models; do ln -s ../../../$$part $(TYPED)/lstm_edge/$$part; done
+	ln -s ../../../lstm_edge/__init__.py ../../../lstm_edge/py.typed $(TYPED)/lstm_edge/
+	cd $(TYPED) && ../../$(BIN)/mypy --config-file ../../pyproject.toml --strict -p lstm_edge.runtime
+	cd $(TYPED) && ../../$(BIN)/mypy --config-file ../../pyproject.toml -p lstm_edge.export
+
+docs: $(STAMP)  ## regenerate docs/cli.md from the commands' --help
+	$(BIN)/python tools/cli_docs.py
 
 model: $(STAMP)  ## rebuild models/: train to convergence (fixed seed), export, verify, quantize
 	$(BIN)/lstm-train --out runs/default --overwrite --seed 0 --threads 1

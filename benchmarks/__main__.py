@@ -1,6 +1,6 @@
 """`python -m benchmarks [TABLE …] [--quick] [--threads N]`: print the benchmark tables.
 
-Tables, in this order: training, latency, graphs, throughput, cold-start, size, browser (all by default).
+Tables, in this order: training, latency, throughput, cold-start, size, browser (all of them by default).
 `--quick` runs tiny models and few repeats, to prove in seconds that the scripts still work (CI); its
 numbers mean nothing. The full mode produces the published numbers.
 """
@@ -16,7 +16,6 @@ from benchmarks.common import machine_header
 TABLES = {
     "training": "benchmarks.training",
     "latency": "benchmarks.latency",
-    "graphs": "benchmarks.graphs",
     "throughput": "benchmarks.throughput",
     "cold-start": "benchmarks.cold_start",
     "size": "benchmarks.size",

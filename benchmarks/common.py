@@ -90,11 +90,13 @@ def run(command: Sequence[str], **kwargs: object) -> subprocess.CompletedProcess
 def cached_model(name: str, train_args: Sequence[str], quantize: bool = True) -> Path:
     """Train (lstm-train) and export (lstm-export) a model into .cache/NAME once; later calls reuse it.
 
-    Returns the float32 .onnx path; with `quantize`, NAME/model.int8.onnx sits beside it.
+    Returns the float32 .onnx path; with `quantize`, its int8 twin sits beside it.
     """
+    from lstm_edge.runtime.contract import int8_twin
+
     run_dir = CACHE / name
     model = run_dir / "model.onnx"
-    if model.exists() and (not quantize or (run_dir / "model.int8.onnx").exists()):
+    if model.exists() and (not quantize or int8_twin(model).exists()):
         return model
     run([sys.executable, "-m", "lstm_edge.train", "--out", str(run_dir), "--overwrite", "--quiet", *train_args])
     run(
@@ -185,10 +187,7 @@ def ort_session(model: object, threads: int = 1) -> object:
     """An onnxruntime session set up as the runtime sets up its own: `threads` intra-op threads, no spinning."""
     import onnxruntime
 
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    options.log_severity_level = 3
+    from lstm_edge.runtime.ort_backend import session_options
+
     source = str(model) if isinstance(model, Path) else model
-    return onnxruntime.InferenceSession(source, options, providers=["CPUExecutionProvider"])
+    return onnxruntime.InferenceSession(source, session_options(threads), providers=["CPUExecutionProvider"])

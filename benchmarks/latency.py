@@ -70,7 +70,7 @@ def _model_rows(model: BenchModel, effort: Effort) -> list[list[Any]]:
     from lstm_edge.runtime.model_file import load_model
 
     fp32 = load_model(model.fp32)
-    architecture = fp32.architecture
+    architecture = fp32.spec
     texts = decoding.training_texts(fp32)
     window = max(len(fp32.tokenizer.encode(text).ids) for text in texts) - 1
     torch_model = _torch_model(model, architecture)

@@ -82,7 +82,9 @@ def speed_models(quick: bool = False) -> list[BenchModel]:
 
 
 def _with_twin(name: str, description: str, fp32: Path) -> BenchModel:
-    twin = fp32.with_name(fp32.name.removesuffix(".onnx") + ".int8.onnx")
+    from lstm_edge.runtime.contract import int8_twin
+
+    twin = int8_twin(fp32)
     return BenchModel(name, description, fp32, twin if twin.is_file() else None)
 
 

@@ -56,7 +56,7 @@ def _model_rows(model: BenchModel, effort: Effort, peak: float) -> list[list[Any
     from lstm_edge.runtime.model_file import load_model
 
     generator = Generator(load_model(model.fp32))
-    architecture = generator.model.architecture
+    architecture = generator.spec
     flops = floor.flops_per_word(architecture)
     ranked = decoding.longest_prompts(generator, decoding.training_texts(generator.model), CANDIDATE_PROMPTS, MAX_STEPS)
     words = ranked[min(LONG_PROMPTS, len(ranked)) - 1][1]  # every prompt used continues at least this far

@@ -196,9 +196,9 @@ def _our_way(texts: list[str], epochs: int) -> dict[str, Any]:
     import torch
 
     from lstm_edge.runtime.tokenizer import Tokenizer
+    from lstm_edge.train.batching import encode_all, split_by_description
     from lstm_edge.train.config import LSTMConfig, TrainConfig
     from lstm_edge.train.corpus import Corpus
-    from lstm_edge.train.data import encode_all, split_by_description
     from lstm_edge.train.model import LSTMLanguageModel
     from lstm_edge.train.trainer import train
 
@@ -246,8 +246,8 @@ def _tutorial_way(texts: list[str], epochs: int) -> dict[str, Any]:
     from torch.nn import functional
 
     from lstm_edge.runtime.tokenizer import Tokenizer
+    from lstm_edge.train.batching import split_by_description
     from lstm_edge.train.config import LSTMConfig
-    from lstm_edge.train.data import split_by_description
     from lstm_edge.train.model import LSTMLanguageModel
 
     train_texts, val_texts = split_by_description(texts, VAL_FRACTION, SPLIT_SEED)

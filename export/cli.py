@@ -6,10 +6,14 @@ from pathlib import Path
 
 import click
 
-from lstm_edge.runtime.errors import LstmEdgeError
+from lstm_edge.runtime.console import FiniteFloatRange, one_line_errors, run_command, version_option
+from lstm_edge.runtime.contract import ALLOWED_OPSETS, DEFAULT_OPSET, INT8_SUFFIX, MIN_INT8_AGREEMENT, ONNX_DOMAIN
+
+_OPSETS = ALLOWED_OPSETS[ONNX_DOMAIN]
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@version_option
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option(
     "-o",
@@ -20,14 +24,20 @@ from lstm_edge.runtime.errors import LstmEdgeError
 @click.option(
     "--quantize",
     type=click.Choice(["int8"]),
-    help="Also write an int8 twin (NAME.int8.onnx) after checking its agreement with float32.",
+    help=f"Also write an int8 twin (NAME{INT8_SUFFIX}) after checking its agreement with float32.",
 )
-@click.option("--opset", type=click.IntRange(14, 20), default=17, show_default=True, help="ONNX opset.")
+@click.option(
+    "--opset",
+    type=click.IntRange(_OPSETS.start, _OPSETS.stop - 1),
+    default=DEFAULT_OPSET,
+    show_default=True,
+    help="ONNX opset.",
+)
 @click.option("--force", is_flag=True, help="Write the int8 twin even below --min-agreement.")
 @click.option(
     "--min-agreement",
-    type=click.FloatRange(0, 1),
-    default=0.9,
+    type=FiniteFloatRange(0, 1),
+    default=MIN_INT8_AGREEMENT,
     show_default=True,
     help="Least share of held-out steps where int8 must pick float32's next word.",
 )
@@ -36,6 +46,7 @@ from lstm_edge.runtime.errors import LstmEdgeError
     type=click.Path(dir_okay=False, path_type=Path),
     help="The training CSV, if it moved since training (held-out text for --quantize).",
 )
+@one_line_errors
 def main(
     source: Path,
     output: Path | None,
@@ -57,19 +68,17 @@ def main(
     from .exporter import export_model
 
     torch.set_num_threads(1)  # the checks run a small network on small inputs: more threads only wait
+    export_model(
+        source,
+        output,
+        opset=opset,
+        quantize=quantize == "int8",
+        force=force,
+        data=data,
+        min_agreement=min_agreement,
+        log=click.echo,
+    )
 
-    try:
-        export_model(
-            source,
-            output,
-            opset=opset,
-            quantize=quantize == "int8",
-            force=force,
-            data=data,
-            min_agreement=min_agreement,
-            log=click.echo,
-        )
-    except LstmEdgeError as error:
-        raise click.ClickException(str(error)) from None
-    except OSError as error:
-        raise click.ClickException(f"cannot write {error.filename or output}: {error.strerror}") from None
+
+def run() -> None:
+    run_command(main, "lstm-export")

@@ -15,26 +15,23 @@ from typing import Any
 
 import onnx
 
-from lstm_edge.runtime.errors import LstmEdgeError
+from lstm_edge.runtime.contract import DEFAULT_OPSET, int8_twin
+from lstm_edge.runtime.errors import CorpusError, ExportError, LstmEdgeError, QuantizationRefused
 from lstm_edge.runtime.files import atomic_path
 from lstm_edge.runtime.generator import Generator, Sampling
 from lstm_edge.runtime.model_file import load_model
 from lstm_edge.runtime.tokenizer import BOS_ID, EOS_ID, Tokenizer
+from lstm_edge.train.batching import encode_all, split_by_description
 from lstm_edge.train.checkpoint import load_checkpoint, model_from_checkpoint, resolve_checkpoint
 from lstm_edge.train.config import TrainConfig
-from lstm_edge.train.corpus import CorpusError, load_corpus
-from lstm_edge.train.data import encode_all, split_by_description
+from lstm_edge.train.corpus import DEFAULT_COLUMN, load_corpus
 
-from .graph import DEFAULT_OPSET, export_step_graph
+from .graph import export_step_graph, spec_of
 from .metadata import build_metadata, set_metadata
 from .quantize import MIN_AGREEMENT, QuantizationReport, compare, quantization_metadata, quantize_int8
 from .verify import VerificationReport, sample_prompts, verify
 
 HELD_OUT_LIMIT = 1000  # descriptions used to measure int8 agreement
-
-
-class QuantizationRefused(LstmEdgeError):
-    """The int8 model agrees too little with float32 to be written without --force."""
 
 
 @dataclass
@@ -47,10 +44,6 @@ class ExportResult:
 
 def default_output(source: Path) -> Path:
     return (source if source.is_dir() else source.parent) / "model.onnx"
-
-
-def int8_output(path: Path) -> Path:
-    return path.with_name(path.name.removesuffix(".onnx") + ".int8.onnx")
 
 
 def export_model(
@@ -69,10 +62,10 @@ def export_model(
     out = out or default_output(source)
     check_writable(out)
     if quantize:
-        check_writable(int8_output(out))
+        check_writable(int8_twin(out))
 
     graph = export_step_graph(model, opset)
-    set_metadata(graph, build_metadata(checkpoint, tokenizer, model.config, opset))
+    set_metadata(graph, build_metadata(checkpoint, tokenizer, model.config, spec_of(model), opset))
     with atomic_path(out) as temporary, _named_as(temporary, out):
         onnx.save(graph, temporary)  # one file: the weights are far below protobuf's 2 GB limit
         report = verify(temporary, model, tokenizer)
@@ -85,7 +78,7 @@ def export_model(
 
     fp32 = load_model(out)
     sequences, held_out = held_out_sequences(checkpoint, tokenizer, data, fp32)
-    int8_path = int8_output(out)
+    int8_path = int8_twin(out)
     with atomic_path(int8_path) as temporary, _named_as(temporary, int8_path):
         quantize_int8(out, temporary)
         quantization = compare(fp32, load_model(temporary), sequences, sample_prompts(tokenizer, 24), held_out)
@@ -116,7 +109,7 @@ def held_out_sequences(
     corpus_info = checkpoint.get("corpus", {})
     source = str(data) if data else corpus_info.get("source")
     try:
-        corpus = load_corpus(None if source == "built-in" else source, corpus_info.get("column", "description"))
+        corpus = load_corpus(None if source == "built-in" else source, corpus_info.get("column", DEFAULT_COLUMN))
     except (CorpusError, TypeError):
         corpus = None
     if corpus is not None and corpus.sha256 == corpus_info.get("sha256"):
@@ -124,7 +117,7 @@ def held_out_sequences(
         _, val = split_by_description(corpus.descriptions, config.val_fraction, config.split_seed)
         return encode_all(val[:HELD_OUT_LIMIT], tokenizer), f"{len(val[:HELD_OUT_LIMIT])} validation descriptions"
     if data is not None:
-        raise LstmEdgeError(f"{data} is not the data this checkpoint was trained on (sha256 differs)")
+        raise ExportError(f"{data} is not the data this checkpoint was trained on (sha256 differs)")
     prompts = sample_prompts(tokenizer, 200, seed=1)
     sampled = Generator(fp32).generate_many(prompts, 30, Sampling(temperature=1.0, seed=0))
     sequences = [
@@ -145,12 +138,12 @@ def _named_as(temporary: Path, target: Path) -> Iterator[None]:
 def check_writable(path: Path) -> None:
     """Fail before any work when `path` cannot be written."""
     if path.is_dir():
-        raise LstmEdgeError(f"cannot write {path}: it is a directory")
+        raise ExportError(f"cannot write {path}: it is a directory")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError:  # mkdir's "File exists" would hide the real problem
-        raise LstmEdgeError(f"cannot write {path}: {path.parent} is not a directory") from None
+        raise ExportError(f"cannot write {path}: {path.parent} is not a directory") from None
     except OSError as error:
-        raise LstmEdgeError(f"cannot write {path}: {error.strerror or error}") from None
+        raise ExportError(f"cannot write {path}: {error.strerror or error}") from None
     if not os.access(path.parent, os.W_OK):
-        raise LstmEdgeError(f"cannot write {path}: directory {path.parent} is not writable")
+        raise ExportError(f"cannot write {path}: directory {path.parent} is not writable")

@@ -16,14 +16,11 @@ import torch
 from torch import nn
 
 from lstm_edge.runtime import contract
+from lstm_edge.runtime.contract import DEFAULT_OPSET, ModelSpec
+from lstm_edge.runtime.errors import ExportError, GraphError
 from lstm_edge.train.model import LSTMLanguageModel
 
-DEFAULT_OPSET = 17
-SUPPORTED_OPSETS = range(14, 21)
-
-
-class GraphError(RuntimeError):
-    """The exported graph does not have the shape the contract promises."""
+SUPPORTED_OPSETS = contract.ALLOWED_OPSETS[contract.ONNX_DOMAIN]
 
 
 class StepModel(nn.Module):
@@ -46,45 +43,51 @@ class StepModel(nn.Module):
         return (logits, *(tensor for pair in new_state for tensor in pair))
 
 
+def spec_of(model: LSTMLanguageModel) -> ModelSpec:
+    """The contract's view of a PyTorch model."""
+    config = model.config
+    return ModelSpec(config.vocab_size, config.embedding_dim, tuple(config.hidden_sizes), config.dense_size)
+
+
 def export_step_graph(model: LSTMLanguageModel, opset: int = DEFAULT_OPSET) -> onnx.ModelProto:
+    """The model as the contract's step graph: names, dynamic axes and state shapes all from its `ModelSpec`."""
     if opset not in SUPPORTED_OPSETS:
-        raise ValueError(f"opset {opset} is not supported; choose {SUPPORTED_OPSETS.start}–{SUPPORTED_OPSETS.stop - 1}")
-    layers = len(model.config.hidden_sizes)
-    example = (
-        torch.tensor([[2, 4, 5]], dtype=torch.long),
-        *(torch.zeros(1, size) for size in model.config.hidden_sizes for _ in ("h", "c")),
-    )
-    dynamic_axes = {name: {0: "batch"} for name in contract.state_inputs(layers) + contract.graph_outputs(layers)}
-    dynamic_axes[contract.INPUT_IDS] = {0: "batch", 1: "sequence"}
+        raise ExportError(
+            f"opset {opset} is not supported; choose {SUPPORTED_OPSETS.start}–{SUPPORTED_OPSETS.stop - 1}"
+        )
+    spec = spec_of(model)
+    example = (torch.tensor([[2, 4, 5]], dtype=torch.long), *(torch.from_numpy(s) for s in spec.zero_state(1)))
+    shapes = {**spec.input_shapes(), **spec.output_shapes()}
+    dynamic_axes = {
+        name: {axis: size for axis, size in enumerate(shape) if isinstance(size, str)} for name, shape in shapes.items()
+    }
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation and RNN-batch notes
         torch.onnx.export(
             StepModel(model.eval()),
             example,
-            buffer,
-            input_names=contract.graph_inputs(layers),
-            output_names=contract.graph_outputs(layers),
+            buffer,  # type: ignore[arg-type]  # a file object works; the stub names paths only
+            input_names=spec.graph_inputs,
+            output_names=spec.graph_outputs,
             dynamic_axes=dynamic_axes,
             opset_version=opset,
             dynamo=False,
             do_constant_folding=True,
         )
     graph = onnx.load_from_string(buffer.getvalue())
-    check_graph(graph, layers)
+    check_graph(graph, spec)
     return graph
 
 
-def check_graph(model: onnx.ModelProto, layers: int) -> None:
-    """Each LSTM layer is one native LSTM node, and no batch or sequence axis is fixed."""
+def check_graph(model: onnx.ModelProto, spec: ModelSpec) -> None:
+    """Each LSTM layer is one native LSTM node, and no symbolic axis of the contract is fixed."""
     lstm_nodes = [node for node in model.graph.node if node.op_type == "LSTM"]
-    if len(lstm_nodes) != layers:
-        raise GraphError(f"expected {layers} native LSTM nodes, the exporter wrote {len(lstm_nodes)}")
+    if len(lstm_nodes) != spec.layers:
+        raise GraphError(f"expected {spec.layers} native LSTM nodes, the exporter wrote {len(lstm_nodes)}")
+    shapes = {**spec.input_shapes(), **spec.output_shapes()}
     for value in [*model.graph.input, *model.graph.output]:
         dims = value.type.tensor_type.shape.dim
-        dynamic = 2 if value.name == contract.INPUT_IDS else 1  # [batch, sequence] or [batch, …]
-        fixed = [i for i, dim in enumerate(dims[:dynamic]) if not dim.dim_param]
-        if fixed:
-            raise GraphError(
-                f"{value.name}: axis {fixed[0]} is fixed to {dims[fixed[0]].dim_value}, it must be dynamic"
-            )
+        for axis, expected in enumerate(shapes[value.name]):
+            if isinstance(expected, str) and not dims[axis].dim_param:
+                raise GraphError(f"{value.name}: axis {axis} is fixed to {dims[axis].dim_value}, it must be dynamic")

@@ -11,29 +11,21 @@ import onnx
 import torch
 
 from lstm_edge.runtime import contract
-from lstm_edge.runtime.tokenizer import BOS, EOS, PAD, UNK, Tokenizer
+from lstm_edge.runtime.contract import ModelSpec
+from lstm_edge.runtime.tokenizer import BOS, EOS, Tokenizer
 from lstm_edge.train.config import LSTMConfig
 
 
-def build_metadata(checkpoint: dict[str, Any], tokenizer: Tokenizer, config: LSTMConfig, opset: int) -> dict[str, str]:
-    layers = len(config.hidden_sizes)
+def build_metadata(
+    checkpoint: dict[str, Any], tokenizer: Tokenizer, config: LSTMConfig, spec: ModelSpec, opset: int
+) -> dict[str, str]:
     tokenizer_json = tokenizer.to_json()
-    architecture = {
-        **config.to_dict(),
-        "state_inputs": contract.state_inputs(layers),
-        "state_outputs": contract.state_outputs(layers),
-        "state_shapes": {
-            name: ["batch", size]
-            for name, size in zip(
-                contract.state_inputs(layers), [s for s in config.hidden_sizes for _ in ("h", "c")], strict=True
-            )
-        },
-    }
+    architecture = {**config.to_dict(), **spec.architecture()}  # the training config's extras (dropout) ride along
     generation = {
         "strategy": "greedy",
         "max_words": contract.DEFAULT_WORDS,
         "stop_token": EOS,
-        "never_emit": [PAD, UNK, BOS],
+        "never_emit": list(contract.NEVER_EMITTED_TOKENS),
         "prompt_prefix": BOS,
     }
     return {

@@ -26,12 +26,12 @@ import onnx
 from lstm_edge.runtime import contract
 from lstm_edge.runtime.generator import Generator
 from lstm_edge.runtime.model_file import ModelFile
-from lstm_edge.runtime.tokenizer import BOS_ID, PAD_ID
-from lstm_edge.train.data import collate
+from lstm_edge.runtime.tokenizer import PAD_ID
+from lstm_edge.train.batching import collate
 
 from .metadata import get_metadata, set_metadata
 
-MIN_AGREEMENT = 0.90
+MIN_AGREEMENT = contract.MIN_INT8_AGREEMENT
 
 
 @dataclass
@@ -125,20 +125,18 @@ def teacher_forced(model: ModelFile, sequences: list[list[int]], batch_size: int
     Returns the greedy choice at every position (-1 where padded), and the correct and scored
     counts of the training's accuracy (plain argmax over the tutorial's targets).
     """
-    layers = model.architecture.layers
     longest = max(len(s) for s in sequences) - 1
     choices = np.full((len(sequences), longest), -1, dtype=np.int64)
     correct = scored = 0
     for start in range(0, len(sequences), batch_size):
         batch = collate(sequences[start : start + batch_size])
         inputs, targets, mask = batch.inputs.numpy(), batch.targets.numpy(), batch.accuracy_mask.numpy()
-        state = [np.zeros((len(inputs), size), np.float32) for size in model.architecture.hidden_sizes for _ in "hc"]
+        state = model.spec.zero_state(len(inputs))
         for position in range(inputs.shape[1]):
-            feed = contract.feed(inputs[:, position : position + 1], state)
-            logits, *state = model.session.run(contract.graph_outputs(layers), feed)
+            logits, state = model.backend.run(inputs[:, position : position + 1], state)
             correct += int(((logits.argmax(axis=1) == targets[:, position]) & mask[:, position]).sum())
             scored += int(mask[:, position].sum())
-            logits[:, : BOS_ID + 1] = -np.inf  # what the generator may choose
+            contract.mask_never_emitted(logits)  # what the generator may choose
             real = targets[:, position] != PAD_ID
             choices[start : start + len(inputs), position] = np.where(real, logits.argmax(axis=1), -1)
     return choices, correct, scored

@@ -10,25 +10,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnx
 import torch
 
 from lstm_edge.runtime import contract
-from lstm_edge.runtime.errors import LstmEdgeError
+from lstm_edge.runtime.contract import ModelSpec
+from lstm_edge.runtime.errors import VerificationError
 from lstm_edge.runtime.generator import Generator
 from lstm_edge.runtime.model_file import load_model
-from lstm_edge.runtime.tokenizer import BOS_ID, EOS_ID, PUNCTUATION, SPECIAL_TOKENS, Tokenizer
+from lstm_edge.runtime.tokenizer import PUNCTUATION, SPECIAL_TOKENS, Tokenizer
 from lstm_edge.train.model import LSTMLanguageModel
 
 TOLERANCE = 1e-4  # absolute, on logits and states ...
 RELATIVE_TOLERANCE = 1e-5  # ... or relative to the largest |logit|, for models whose logits run above 10
 GREEDY_WORDS = 20
-
-
-class VerificationError(LstmEdgeError):
-    """The exported file does not match the PyTorch model."""
 
 
 @dataclass
@@ -61,19 +59,19 @@ def verify(
     except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as error:
         raise VerificationError(f"onnx.checker rejects the graph: {str(error).splitlines()[0]}") from None
     model_file = load_model(path)  # the exact loader a device uses
-    session = model_file.session
+    backend, spec = model_file.backend, model_file.spec
     model = model.eval()
     rng = np.random.default_rng(seed)
-    layers = len(model.config.hidden_sizes)
 
     logit_diff = state_diff = scale = 0.0
     for batch in (1, 2):
         for length in (1, 2, 7, 23):
             for random_state in (False, True):
                 ids = rng.integers(len(SPECIAL_TOKENS), len(tokenizer), size=(batch, length), dtype=np.int64)
-                state = _state(model, batch, rng if random_state else None)
+                state = _state(spec, batch, rng if random_state else None)
                 expected = _torch_step(model, ids, state)
-                actual = session.run(contract.graph_outputs(layers), contract.feed(ids, state))
+                logits, new_state = backend.run(ids, state)
+                actual = [logits, *new_state]
                 logit_diff = max(logit_diff, float(np.abs(actual[0] - expected[0]).max()))
                 scale = max(scale, float(np.abs(expected[0]).max()))
                 state_diff = max(
@@ -86,7 +84,7 @@ def verify(
             f"(tolerance {tolerance:.1e})"
         )
 
-    step_diff = _step_vs_one_pass(session, layers, model, rng)
+    step_diff = _step_vs_one_pass(backend, spec, rng)
     if step_diff > tolerance:
         raise VerificationError(f"step-by-step decoding differs from one pass by {step_diff:.2e}")
 
@@ -125,10 +123,9 @@ def torch_greedy(model: LSTMLanguageModel, tokenizer: Tokenizer, prompt: str, ma
     logits, state = model(ids)
     generated: list[int] = []
     for _ in range(max_words):
-        scores = logits[0, -1].clone()
-        scores[: BOS_ID + 1] = -float("inf")
+        scores = contract.mask_never_emitted(logits[0, -1].numpy().copy())
         token = int(scores.argmax())
-        if token == EOS_ID:
+        if token == contract.STOP_ID:
             break
         generated.append(token)
         logits, state = model(torch.tensor([[token]]), state)
@@ -143,20 +140,17 @@ def _torch_step(model: LSTMLanguageModel, ids: np.ndarray, state: list[np.ndarra
     return [tensor.numpy() for tensor in outputs]
 
 
-def _step_vs_one_pass(session: object, layers: int, model: LSTMLanguageModel, rng: np.random.Generator) -> float:
-    ids = rng.integers(len(SPECIAL_TOKENS), model.config.vocab_size, size=(2, 12), dtype=np.int64)
-    state = _state(model, 2, None)
-    whole = session.run(contract.graph_outputs(layers), contract.feed(ids, state))
-    stepped = [np.zeros(0), *state]
+def _step_vs_one_pass(backend: Any, spec: ModelSpec, rng: np.random.Generator) -> float:
+    ids = rng.integers(len(SPECIAL_TOKENS), spec.vocab_size, size=(2, 12), dtype=np.int64)
+    whole_logits, whole_state = backend.run(ids, spec.zero_state(2))
+    logits, state = None, spec.zero_state(2)
     for position in range(ids.shape[1]):
-        stepped = session.run(
-            contract.graph_outputs(layers), contract.feed(ids[:, position : position + 1], stepped[1:])
-        )
-    return max(float(np.abs(a - b).max()) for a, b in zip(whole, stepped, strict=True))
+        logits, state = backend.run(ids[:, position : position + 1], state)
+    pairs = zip([whole_logits, *whole_state], [logits, *state], strict=True)
+    return max(float(np.abs(a - b).max()) for a, b in pairs)
 
 
-def _state(model: LSTMLanguageModel, batch: int, rng: np.random.Generator | None) -> list[np.ndarray]:
-    sizes = [size for size in model.config.hidden_sizes for _ in ("h", "c")]
+def _state(spec: ModelSpec, batch: int, rng: np.random.Generator | None) -> list[np.ndarray]:
     if rng is None:
-        return [np.zeros((batch, size), dtype=np.float32) for size in sizes]
-    return [rng.uniform(-0.9, 0.9, size=(batch, size)).astype(np.float32) for size in sizes]
+        return spec.zero_state(batch)
+    return [rng.uniform(-0.9, 0.9, size=(batch, size)).astype(np.float32) for size in spec.state_sizes]

@@ -7,17 +7,21 @@ part of the product), and `--help` pays for neither.
 from __future__ import annotations
 
 import json
-import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
+from .console import FiniteFloatRange, one_line_errors, run_command, version_option
 from .contract import DEFAULT_WORDS, MAX_WORDS
+
+_NEWLINES = re.compile(r"\r?\n|\r")  # prompts are lines; U+2028, U+0085 and friends stay inside a prompt
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@version_option
 @click.argument("prompts", nargs=-1)
 @click.option("-m", "--model", type=click.Path(path_type=Path), help="ONNX model file.  [default: the shipped model]")
 @click.option(
@@ -31,7 +35,7 @@ from .contract import DEFAULT_WORDS, MAX_WORDS
 @click.option(
     "-t",
     "--temperature",
-    type=click.FloatRange(0, 100),
+    type=FiniteFloatRange(0, 100),
     default=0.0,
     show_default=True,
     help="0 = greedy (deterministic); higher samples more freely.",
@@ -45,7 +49,7 @@ from .contract import DEFAULT_WORDS, MAX_WORDS
 )
 @click.option(
     "--top-p",
-    type=click.FloatRange(0, 1, min_open=True),
+    type=FiniteFloatRange(0, 1, min_open=True),
     default=1.0,
     show_default=True,
     help="Sample among the likeliest words that cover this probability.",
@@ -57,6 +61,7 @@ from .contract import DEFAULT_WORDS, MAX_WORDS
 @click.option(
     "--threads", type=click.IntRange(1, 256), default=1, show_default=True, help="onnxruntime intra-op threads."
 )
+@one_line_errors
 def main(
     prompts: tuple[str, ...],
     model: Path | None,
@@ -83,21 +88,17 @@ def main(
     """
     if stream and as_json:
         raise click.UsageError("--stream and --json exclude each other")
-    from .errors import LstmEdgeError
     from .generator import Generator, Sampling
 
-    try:
-        generator = Generator(model, threads=threads)
-    except LstmEdgeError as error:
-        raise click.ClickException(str(error)) from None
+    sampling = Sampling(temperature=temperature, top_k=top_k, top_p=top_p, seed=seed)  # checked before loading
+    generator = Generator(model, threads=threads)
     if info:
         _print_info(generator.model.info(), as_json)
         return
-    sampling = Sampling(temperature=temperature, top_k=top_k, top_p=top_p, seed=seed)
-    if not prompts and sys.stdin.isatty():
+    if not prompts and sys.stdin is not None and sys.stdin.isatty():
         _interactive(generator, words, sampling)
         return
-    prompt_list = list(prompts) if prompts else _stdin_prompts()
+    prompt_list = [_valid_text(p, f"prompt {i + 1}") for i, p in enumerate(prompts)] if prompts else _stdin_prompts()
     if stream:
         for prompt in prompt_list:
             _stream(generator, prompt, words, sampling)
@@ -108,17 +109,34 @@ def main(
 
 
 def _stdin_prompts() -> list[str]:
-    data = sys.stdin.buffer.read()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise click.ClickException(
-            f"stdin is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})"
-        ) from None
-    prompts = [line.strip() for line in text.splitlines() if line.strip()]
+    if sys.stdin is None:
+        raise click.ClickException("no prompts: give PROMPT arguments (stdin is closed)")
+    text = _valid_text(sys.stdin.buffer.read(), "stdin")
+    prompts = [line.strip() for line in _NEWLINES.split(text) if line.strip()]
     if not prompts:
         raise click.ClickException("no prompts: give PROMPT arguments, or lines of text on stdin")
     return prompts
+
+
+def _valid_text(text: str | bytes, where: str) -> str:
+    """`text` as valid Unicode: undecodable bytes (from stdin, or from argv as surrogate escapes) become
+    U+FFFD, and the user is told, so `--json` always writes valid UTF-8."""
+    if isinstance(text, bytes):
+        data = text
+    else:
+        try:
+            data = text.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:  # a lone surrogate that is no escaped byte
+            data = text.encode("utf-8", "surrogatepass")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        click.echo(
+            f"Warning: {where} is not valid UTF-8 (first bad byte 0x{data[error.start]:02x} at offset "
+            f"{error.start}); undecodable bytes were replaced by U+FFFD",
+            err=True,
+        )
+        return data.decode("utf-8", "replace")
 
 
 def _stream(generator: Any, prompt: str, words: int, sampling: Any) -> None:
@@ -154,13 +172,15 @@ def _print_info(info: dict[str, Any], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(info, indent=2, ensure_ascii=False))
         return
-    architecture = info.get("architecture", {})
-    training = info.get("training", {})
-    versions = info.get("versions", {})
-    quantization = info.get("quantization", {"type": "none"})
+    architecture, training, versions = (
+        _section(info, "architecture"),
+        _section(info, "training"),
+        _section(info, "versions"),
+    )
+    quantization = _section(info, "quantization") or {"type": "none"}
     layers = " → ".join(f"LSTM {size}" for size in architecture.get("hidden_sizes", []))
     rows = [
-        ("Model", f"{info['path']} ({info['size_bytes'] / 1e6:.2f} MB)"),
+        ("Model", f"{info['path']} ({info['size_bytes'] / 1e6:.2f} MB), run by {info['backend']}"),
         (
             "Format",
             f"lstm-edge v{info.get('format_version')}, opset {versions.get('opset', '?')}, "
@@ -174,7 +194,7 @@ def _print_info(info: dict[str, Any], as_json: bool) -> None:
         ),
     ]
     if training:
-        corpus = training.get("corpus", {})
+        corpus = _section(training, "corpus")
         rows += [
             (
                 "Trained on",
@@ -188,9 +208,9 @@ def _print_info(info: dict[str, Any], as_json: bool) -> None:
             ),
             (
                 "Validation",
-                f"next-word accuracy {training.get('val_accuracy', float('nan')):.4f}, "
-                f"perplexity {training.get('val_perplexity', float('nan')):.2f}, "
-                f"loss {training.get('val_loss', float('nan')):.4f}",
+                f"next-word accuracy {_number(training.get('val_accuracy'), '.4f')}, "
+                f"perplexity {_number(training.get('val_perplexity'), '.2f')}, "
+                f"loss {_number(training.get('val_loss'), '.4f')}",
             ),
         ]
     rows.append(("Quantization", _describe_quantization(quantization)))
@@ -199,30 +219,27 @@ def _print_info(info: dict[str, Any], as_json: bool) -> None:
         click.echo(f"{name + ':':<{width}}{value}")
 
 
+def _section(info: dict[str, Any], key: str) -> dict[str, Any]:
+    """A metadata document that should be a JSON object; anything else reads as empty."""
+    value = info.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _number(value: Any, spec: str) -> str:
+    return format(value, spec) if isinstance(value, (int, float)) and not isinstance(value, bool) else "?"
+
+
 def _describe_quantization(quantization: dict[str, Any]) -> str:
     if quantization.get("type", "none") == "none":
         return "none (float32)"
     return (
-        f"{quantization['type']}, greedy agreement with float32 {quantization.get('greedy_agreement', 0):.1%}, "
-        f"validation accuracy {quantization.get('val_accuracy', float('nan')):.4f} "
-        f"(float32 {quantization.get('val_accuracy_fp32', float('nan')):.4f})"
+        f"{quantization.get('type')}, "
+        f"greedy agreement with float32 {_number(quantization.get('greedy_agreement'), '.1%')}, "
+        f"validation accuracy {_number(quantization.get('val_accuracy'), '.4f')} "
+        f"(float32 {_number(quantization.get('val_accuracy_fp32'), '.4f')})"
     )
 
 
 def run() -> None:
-    """The console script: run `main`, flush, and leave without tearing the interpreter down.
-
-    Finalizing onnxruntime and numpy at exit takes about 25 ms, more than a whole 10-word generation;
-    nothing of ours needs it once the output is flushed. (Tests call `main`, which exits normally.)
-    """
-    try:
-        main(prog_name="lstm-gen")
-        code = 0
-    except SystemExit as exit_request:
-        code = exit_request.code if isinstance(exit_request.code, int) else (0 if exit_request.code is None else 1)
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BrokenPipeError:  # e.g. `lstm-gen … | head -1`: the reader left, nothing more to say
-        pass
-    os._exit(code)
+    """The console script (`main` is what tests call; this one flushes and leaves without teardown)."""
+    run_command(main, "lstm-gen", fast_exit=True)

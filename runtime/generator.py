@@ -20,10 +20,11 @@ from typing import Any
 import numpy as np
 
 from . import contract
+from .backend import Decoder
+from .contract import NEVER_EMITTED, STOP_ID
+from .errors import GenerationError
 from .model_file import ModelFile, load_model
-from .tokenizer import BOS_ID, EOS_ID, detokenize, split_words
-
-_NEVER_EMITTED = slice(0, BOS_ID + 1)  # <pad>, <unk>, <bos>
+from .tokenizer import detokenize, split_words
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,14 @@ class Sampling:
     seed: int | None = None
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.temperature <= 100.0:
-            raise ValueError(f"temperature must be between 0 and 100, got {self.temperature}")
-        if self.top_k < 0:
-            raise ValueError(f"top-k must be 0 (off) or more, got {self.top_k}")
+        if not 0.0 <= self.temperature <= 100.0:  # NaN fails every comparison, so it lands here too
+            raise GenerationError(f"temperature must be between 0 and 100, got {self.temperature}")
+        if not isinstance(self.top_k, int) or self.top_k < 0:
+            raise GenerationError(f"top-k must be 0 (off) or a positive whole number, got {self.top_k}")
         if not 0.0 < self.top_p <= 1.0:
-            raise ValueError(f"top-p must be in (0, 1], got {self.top_p}")
+            raise GenerationError(f"top-p must be in (0, 1], got {self.top_p}")
+        if self.seed is not None and not (isinstance(self.seed, int) and 0 <= self.seed < 2**63):
+            raise GenerationError(f"seed must be a whole number from 0 to 2**63 - 1, got {self.seed}")
 
     @property
     def greedy(self) -> bool:
@@ -83,16 +86,14 @@ class Generation:
 class Generator:
     """Greedy or sampled generation from one model file; one onnxruntime session, created once."""
 
-    def __init__(self, model: str | Path | ModelFile | None = None, threads: int = 1) -> None:
-        self.model = model if isinstance(model, ModelFile) else load_model(model, threads=threads)
+    def __init__(
+        self, model: str | Path | ModelFile | None = None, threads: int = 1, backend: str = "onnxruntime"
+    ) -> None:
+        self.model = model if isinstance(model, ModelFile) else load_model(model, threads=threads, backend=backend)
         self.tokenizer = self.model.tokenizer
-        self.session = self.model.session
-        layers = self.model.architecture.layers
-        self._state_inputs = contract.state_inputs(layers)
-        self._state_outputs = contract.state_outputs(layers)
-        self._state_sizes = [size for size in self.model.architecture.hidden_sizes for _ in ("h", "c")]
-        self._outputs = contract.graph_outputs(layers)
-        self._local = threading.local()  # per-thread pools of decode buffers
+        self.spec = self.model.spec
+        self.backend = self.model.backend
+        self._local = threading.local()  # per-thread pools of decoders
 
     # --- prompts ---
 
@@ -105,7 +106,7 @@ class Generator:
             by_length.setdefault(len(encoding.ids), []).append(index)
         for indices in by_length.values():
             ids = np.array([encoded[i].ids for i in indices], dtype=np.int64)  # (B, T)
-            logits, *state = self.session.run(self._outputs, contract.feed(ids, self._zero_state(len(indices))))
+            logits, state = self.backend.run(ids, self.spec.zero_state(len(indices)))
             for row, index in enumerate(indices):
                 results[index] = PromptState(
                     prompt=prompts[index],
@@ -147,7 +148,7 @@ class Generator:
     def _stream(self, prompts: list[PromptState], max_words: int, sampling: Sampling) -> Iterator[str]:
         for step_tokens in self._decode(prompts, max_words, sampling):
             token = int(step_tokens[0])
-            if token == EOS_ID:
+            if token == STOP_ID:
                 return
             yield self.tokenizer.vocabulary[token]
 
@@ -156,111 +157,86 @@ class Generator:
         prefilled = iter(self.prefill(texts)) if texts else iter(())
         return [p if isinstance(p, PromptState) else next(prefilled) for p in prompts]
 
-    def _decode(self, prompts: list[PromptState], max_words: int, sampling: Sampling) -> Iterator[Sequence[int]]:
+    def _decode(
+        self, prompts: list[PromptState], max_words: int, sampling: Sampling
+    ) -> Iterator[Sequence[int] | np.ndarray]:
         """Yield the next token of every row, step by step; rows that reached <eos> keep yielding <eos>."""
-        buffers = self._acquire(len(prompts))
+        decoder = self._acquire(len(prompts))
         try:
-            buffers.load(prompts)
+            for row, prompt in enumerate(prompts):  # start from the prompts' logits and state
+                decoder.logits[row] = prompt.logits
+                for tensor, value in zip(decoder.state, prompt.state, strict=True):
+                    tensor[row] = value
             if len(prompts) == 1 and sampling.greedy:
-                yield from self._decode_one_greedy(buffers, max_words)
+                yield from _decode_one_greedy(decoder, max_words)
             else:
-                yield from self._decode_batch(buffers, max_words, sampling)
+                yield from _decode_batch(decoder, max_words, sampling)
         finally:
-            self._release(buffers)
+            self._release(decoder)
 
-    def _decode_one_greedy(self, buffers: _DecodeBuffers, max_words: int) -> Iterator[Sequence[int]]:
-        """The common case with the least Python per word: one row, argmax, feed back."""
-        run, bindings, row, ids = self.session.run_with_iobinding, buffers.bindings, buffers.logits[0], buffers.ids
-        for step in range(max_words):
-            row[_NEVER_EMITTED] = -np.inf
-            token = int(row.argmax())
-            yield (token,)
-            if token == EOS_ID or step == max_words - 1:
-                return
-            ids[0, 0] = token
-            run(bindings[step % 2])
-
-    def _decode_batch(self, buffers: _DecodeBuffers, max_words: int, sampling: Sampling) -> Iterator[Sequence[int]]:
-        logits, ids = buffers.logits, buffers.ids
-        rng = None if sampling.greedy else np.random.default_rng(sampling.seed)
-        done = np.zeros(len(logits), dtype=bool)
-        for step in range(max_words):
-            next_ids = _choose(logits, sampling, rng)
-            next_ids[done] = EOS_ID
-            done |= next_ids == EOS_ID
-            yield next_ids
-            if done.all() or step == max_words - 1:
-                return
-            ids[:, 0] = next_ids
-            self.session.run_with_iobinding(buffers.bindings[step % 2])
-
-    def _acquire(self, batch: int) -> _DecodeBuffers:
-        """Buffers and bindings for `batch` rows, reused by later calls in this thread (a binding must
-        not be shared between threads, and building one costs more than a step)."""
-        pool = getattr(self._local, "pool", None)
+    def _acquire(self, batch: int) -> Decoder:
+        """A decoder for `batch` rows, reused by later calls in this thread (a decoder must not be shared
+        between threads, and building one costs more than a step)."""
+        pool: dict[int, list[Decoder]] | None = getattr(self._local, "pool", None)
         if pool is None:
             pool = self._local.pool = {}
         free = pool.get(batch)
-        return free.pop() if free else _DecodeBuffers(self, batch)
+        return free.pop() if free else self.backend.decoder(batch)
 
-    def _release(self, buffers: _DecodeBuffers) -> None:
+    def _release(self, decoder: Decoder) -> None:
         pool = self._local.pool
-        free = pool.setdefault(len(buffers.ids), [])
+        free = pool.setdefault(len(decoder.ids), [])
         if len(free) < 2 and len(pool) <= 8:  # a few batch sizes, two streams each; the rest is dropped
-            free.append(buffers)
+            free.append(decoder)
 
     def _generation(self, prompt: PromptState, tokens: np.ndarray | list[int]) -> Generation:
         tokens = [int(t) for t in tokens]
-        stop_reason = "eos" if EOS_ID in tokens else "max_words"
-        if EOS_ID in tokens:
-            tokens = tokens[: tokens.index(EOS_ID)]
+        stop_reason = "eos" if STOP_ID in tokens else "max_words"
+        if STOP_ID in tokens:
+            tokens = tokens[: tokens.index(STOP_ID)]
         words = [self.tokenizer.vocabulary[t] for t in tokens]
         return Generation(prompt.prompt, detokenize(prompt.words + words), words, prompt.unknown_words, stop_reason)
 
-    def _zero_state(self, batch: int) -> list[np.ndarray]:
-        return [np.zeros((batch, size), dtype=np.float32) for size in self._state_sizes]
+
+def _decode_one_greedy(decoder: Decoder, max_words: int) -> Iterator[Sequence[int]]:
+    """The common case with the least Python per word: one row, argmax, feed back."""
+    step, row, ids = decoder.step, decoder.logits[0], decoder.ids
+    for position in range(max_words):
+        row[NEVER_EMITTED] = -np.inf
+        token = int(row.argmax())
+        yield (token,)
+        if token == STOP_ID or position == max_words - 1:
+            return
+        ids[0, 0] = token
+        step()
 
 
-class _DecodeBuffers:
-    """Numpy buffers for one decode batch and two I/O bindings over them (ping → pong, pong → ping):
-    onnxruntime reads and writes them in place, so a step copies nothing."""
-
-    def __init__(self, generator: Generator, batch: int) -> None:
-        from onnxruntime import OrtValue
-
-        self.ids = np.zeros((batch, 1), dtype=np.int64)
-        self.logits = np.empty((batch, generator.model.architecture.vocab_size), dtype=np.float32)
-        self.ping = [np.empty((batch, size), dtype=np.float32) for size in generator._state_sizes]
-        pong = [np.empty_like(tensor) for tensor in self.ping]
-        self.bindings = []
-        for state_in, state_out in ((self.ping, pong), (pong, self.ping)):
-            binding = generator.session.io_binding()
-            binding.bind_ortvalue_input(contract.INPUT_IDS, OrtValue.ortvalue_from_numpy(self.ids))
-            for name, tensor in zip(generator._state_inputs, state_in, strict=True):
-                binding.bind_ortvalue_input(name, OrtValue.ortvalue_from_numpy(tensor))
-            binding.bind_ortvalue_output(contract.LOGITS, OrtValue.ortvalue_from_numpy(self.logits))
-            for name, tensor in zip(generator._state_outputs, state_out, strict=True):
-                binding.bind_ortvalue_output(name, OrtValue.ortvalue_from_numpy(tensor))
-            self.bindings.append(binding)
-
-    def load(self, prompts: list[PromptState]) -> None:
-        """Start from the prompts: their logits, and their state in the buffers the first step reads."""
-        for row, prompt in enumerate(prompts):
-            self.logits[row] = prompt.logits
-            for tensor, value in zip(self.ping, prompt.state, strict=True):
-                tensor[row] = value
+def _decode_batch(decoder: Decoder, max_words: int, sampling: Sampling) -> Iterator[np.ndarray]:
+    logits, ids = decoder.logits, decoder.ids
+    rng = None if sampling.greedy else np.random.default_rng(sampling.seed)
+    done = np.zeros(len(logits), dtype=bool)
+    for position in range(max_words):
+        next_ids = _choose(logits, sampling, rng)
+        next_ids[done] = STOP_ID
+        done |= next_ids == STOP_ID
+        yield next_ids
+        if done.all() or position == max_words - 1:
+            return
+        ids[:, 0] = next_ids
+        decoder.step()
 
 
 def _check_budget(max_words: int) -> None:
     if not 0 <= max_words <= contract.MAX_WORDS:
-        raise ValueError(f"max_words must be between 0 and {contract.MAX_WORDS}, got {max_words}")
+        raise GenerationError(f"max_words must be between 0 and {contract.MAX_WORDS}, got {max_words}")
 
 
 def _choose(logits: np.ndarray, sampling: Sampling, rng: np.random.Generator | None) -> np.ndarray:
     """Next token per row: never <pad>, <unk> or <bos>."""
-    logits[:, _NEVER_EMITTED] = -np.inf
+    contract.mask_never_emitted(logits)
     if rng is None:
-        return logits.argmax(axis=1)
+        chosen: np.ndarray = logits.argmax(axis=1)
+        return chosen
     return _sample(logits, sampling, rng)
 
 
@@ -288,4 +264,5 @@ def _sample(logits: np.ndarray, sampling: Sampling, rng: np.random.Generator) ->
     cumulative = np.cumsum(probabilities, axis=1)
     rows = 1 if sampling.seed is not None else len(scores)
     draws = rng.random((rows, 1)) * cumulative[:, -1:]
-    return np.argmax(cumulative > draws, axis=1)  # the first token whose mass covers the draw
+    chosen: np.ndarray = np.argmax(cumulative > draws, axis=1)  # the first token whose mass covers the draw
+    return chosen

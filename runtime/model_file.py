@@ -1,4 +1,14 @@
-"""Loading an lstm-edge ONNX file: vet the bytes, read the metadata, open one onnxruntime session.
+"""Loading an lstm-edge ONNX file: read it safely, vet every byte against the contract, open a backend.
+
+A model file is accepted only if it is what our exporter writes. In order:
+
+1. read: a regular file (never a FIFO or device), at most `contract.MAX_MODEL_BYTES`;
+2. parse and vet with the runtime's own reader (`onnx_proto`): no outside data, no subgraphs,
+   functions or sparse tensors anywhere; only the operators, attributes and opsets of the contract;
+3. read the metadata: format version, tokenizer (and its sha256), architecture → `ModelSpec`;
+4. check the graph against the spec: input and output names, types and widths, LSTM sizes, and the
+   vocabulary against the logits' width;
+5. only then hand the bytes to a backend (onnxruntime).
 
 Every refusal is a `ModelFileError` whose message names the file and the problem in one line.
 """
@@ -7,54 +17,50 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import contract
-from .errors import ModelFileError, VocabularyMismatch
-from .onnx_proto import ProtoError, summarize_model
-from .tokenizer import Tokenizer, TokenizerError
+from .contract import ModelSpec
+from .errors import LstmEdgeError, ModelFileError, VocabularyMismatch
+from .onnx_proto import FLOAT, INT64, Graph, OnnxModel, ProtoError, ValueInfo, read_model
+from .tokenizer import Tokenizer
 
 DEFAULT_MODEL_NAME = "fashion-lstm.onnx"
 REEXPORT = "re-export it with lstm-export"
-
-
-@dataclass(frozen=True)
-class Architecture:
-    vocab_size: int
-    embedding_dim: int
-    hidden_sizes: tuple[int, ...]
-    dense_size: int
-
-    @property
-    def layers(self) -> int:
-        return len(self.hidden_sizes)
+_JSON_LIMIT = 64 * 1024 * 1024  # one metadata document; the tokenizer of a 60k vocabulary is about 1 MB
 
 
 @dataclass
 class ModelFile:
-    """A vetted model: its session, tokenizer, architecture and metadata."""
+    """A vetted model: its spec, tokenizer and metadata, and the backend that runs its step graph."""
 
     path: Path
-    session: Any  # onnxruntime.InferenceSession
+    spec: ModelSpec
     tokenizer: Tokenizer
-    architecture: Architecture
     metadata: dict[str, str]
+    backend: Any  # a `backend.StepBackend`
     generation: dict[str, Any] = field(default_factory=dict)
     size_bytes: int = 0
 
     def info(self) -> dict[str, Any]:
         """What `lstm-gen --info` shows: the metadata, decoded."""
-        decoded: dict[str, Any] = {"path": str(self.path), "size_bytes": self.size_bytes}
+        decoded: dict[str, Any] = {
+            "path": str(self.path),
+            "size_bytes": self.size_bytes,
+            "backend": self.backend.name,
+        }
         for key, value in sorted(self.metadata.items()):
             name = key.removeprefix("lstm_edge.")
             if key == contract.KEY_TOKENIZER:
                 decoded["vocabulary_size"] = len(self.tokenizer)
                 continue
             try:
-                decoded[name] = json.loads(value)
-            except json.JSONDecodeError:
+                decoded[name] = _parse_json(value)
+            except ValueError:
                 decoded[name] = value
         return decoded
 
@@ -66,134 +72,198 @@ def default_model_path() -> Path:
     return Path(models.__file__).parent / DEFAULT_MODEL_NAME
 
 
-def load_model(path: str | Path | None = None, threads: int = 1) -> ModelFile:
+def load_model(path: str | os.PathLike[str] | None = None, threads: int = 1, backend: str = "onnxruntime") -> ModelFile:
     """Open the model file at `path` (the shipped default when None) for generation.
 
-    `threads` is onnxruntime's intra-op thread count; 1 with spinning off suits small devices.
+    `threads` is the backend's intra-op thread count; 1 suits small devices.
     """
     if path is None:
         path = default_model_path()
         if not path.is_file():
             raise ModelFileError(f"{path}: no default model is installed; pass --model, or build one with `make model`")
     path = Path(path)
-    data = _read(path)
-    metadata = _vet_bytes(path, data)
-    tokenizer = _tokenizer(path, metadata)
-    architecture = _architecture(path, metadata)
-    generation = _json(path, metadata, contract.KEY_GENERATION)
-    session = _session(path, data, threads)
-    _check_signature(path, session, architecture, tokenizer)
-    return ModelFile(path, session, tokenizer, architecture, metadata, generation, len(data))
-
-
-def _read(path: Path) -> bytes:
+    data = read_model_bytes(path)
     try:
-        data = path.read_bytes()
+        model = read_model(data, max_nodes=contract.MAX_NODES)
+        spec, tokenizer, generation = vet(model)
+    except ProtoError as error:
+        raise ModelFileError(f"{path}: not an ONNX model, or a truncated one ({error})") from None
+    except ModelFileError as error:
+        raise type(error)(f"{path}: {error}") from None
+    from .backend import open_backend
+
+    return ModelFile(
+        path,
+        spec,
+        tokenizer,
+        model.metadata,
+        open_backend(backend, path, data, model, spec, threads),
+        generation,
+        len(data),
+    )
+
+
+def read_model_bytes(path: Path, limit: int = contract.MAX_MODEL_BYTES) -> bytes:
+    """The file's bytes: a regular file only (a FIFO or device could block or never end), at most `limit`."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise ModelFileError(f"{path}: no such model file") from None
     except IsADirectoryError:
         raise ModelFileError(f"{path}: is a directory, expected an .onnx file") from None
     except OSError as error:
         raise ModelFileError(f"{path}: cannot read ({error.strerror})") from None
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            raise ModelFileError(f"{path}: is a directory, expected an .onnx file")
+        if not stat.S_ISREG(mode):
+            raise ModelFileError(f"{path}: not a regular file (a device, FIFO or socket); save the model to a file")
+        with open(descriptor, "rb", closefd=False) as handle:
+            data = handle.read(limit + 1)
+    except OSError as error:
+        raise ModelFileError(f"{path}: cannot read ({error.strerror})") from None
+    finally:
+        os.close(descriptor)
     if not data:
         raise ModelFileError(f"{path}: the file is empty")
+    if len(data) > limit:
+        raise ModelFileError(f"{path}: larger than {limit // 2**20} MiB, far beyond any lstm-edge model")
     return data
 
 
-def _vet_bytes(path: Path, data: bytes) -> dict[str, str]:
-    try:
-        summary = summarize_model(data)
-    except ProtoError as error:
-        raise ModelFileError(f"{path}: not an ONNX model, or a truncated one ({error})") from None
-    if not summary.has_graph or summary.ir_version == 0:
-        raise ModelFileError(f"{path}: not an ONNX model (no graph)")
-    if summary.external_data:
-        raise ModelFileError(
-            f"{path}: keeps weights in external data files; an lstm-edge model is one self-contained file ({REEXPORT})"
-        )
-    metadata = summary.metadata
+def vet(model: OnnxModel) -> tuple[ModelSpec, Tokenizer, dict[str, Any]]:
+    """Check a parsed file against the contract; returns its spec, tokenizer and generation settings.
+
+    Messages do not name the file: `load_model` puts the path in front.
+    """
+    if model.graph is None or model.ir_version == 0:
+        raise ModelFileError("not an ONNX model (no graph)")
+    metadata = _metadata(model.metadata)
+    tokenizer = _tokenizer(metadata)
+    spec = ModelSpec.from_architecture(_json(metadata, contract.KEY_ARCHITECTURE))
+    generation = _json(metadata, contract.KEY_GENERATION)
+    if not isinstance(generation, dict):
+        raise ModelFileError(f"metadata {contract.KEY_GENERATION} is not a JSON object ({REEXPORT})")
+    _check_operators(model)
+    _check_signature(model.graph, spec, tokenizer)
+    return spec, tokenizer, generation
+
+
+def _metadata(metadata: dict[str, str]) -> dict[str, str]:
     if contract.KEY_FORMAT_VERSION not in metadata:
-        raise ModelFileError(
-            f"{path}: an ONNX model without lstm-edge metadata; only files from lstm-export can be run"
-        )
+        raise ModelFileError("an ONNX model without lstm-edge metadata; only files from lstm-export can be run")
     version = metadata[contract.KEY_FORMAT_VERSION]
     if version != str(contract.FORMAT_VERSION):
         raise ModelFileError(
-            f"{path}: model format version {version!r} is not supported (this lstm-edge reads version "
+            f"model format version {version[:40]!r} is not supported (this lstm-edge reads version "
             f"{contract.FORMAT_VERSION}); {REEXPORT} from the same lstm-edge release"
         )
     missing = [key for key in contract.REQUIRED_KEYS if key not in metadata]
     if missing:
-        raise ModelFileError(f"{path}: metadata lacks {', '.join(missing)} ({REEXPORT})")
+        raise ModelFileError(f"metadata lacks {', '.join(missing)} ({REEXPORT})")
     return metadata
 
 
-def _json(path: Path, metadata: dict[str, str], key: str) -> Any:
+def _json(metadata: dict[str, str], key: str) -> Any:
     try:
-        return json.loads(metadata[key])
-    except json.JSONDecodeError:
-        raise ModelFileError(f"{path}: metadata {key} is not valid JSON ({REEXPORT})") from None
+        return _parse_json(metadata[key])
+    except ValueError as error:
+        raise ModelFileError(f"metadata {key} is not valid JSON ({error}; {REEXPORT})") from None
 
 
-def _tokenizer(path: Path, metadata: dict[str, str]) -> Tokenizer:
+def _parse_json(text: str) -> Any:
+    """json.loads for untrusted text: bounded length and nesting, finite numbers of sane length only."""
+    if len(text) > _JSON_LIMIT:
+        raise ValueError("too long")
+
+    def number(literal: str) -> float | int:
+        if len(literal) > 40:
+            raise ValueError("a number with too many digits")
+        value = float(literal) if any(c in literal for c in ".eE") else int(literal)
+        if value in (float("inf"), float("-inf")):
+            raise ValueError("a number out of range")
+        return value
+
+    def constant(name: str) -> float:
+        raise ValueError(f"{name} is not JSON")
+
+    try:
+        return json.loads(text, parse_int=number, parse_float=number, parse_constant=constant)
+    except json.JSONDecodeError as error:
+        raise ValueError(error.msg) from None
+    except RecursionError:  # the C parser counts its nesting and stops cleanly
+        raise ValueError("nested too deeply") from None
+
+
+def _tokenizer(metadata: dict[str, str]) -> Tokenizer:
     document = metadata[contract.KEY_TOKENIZER]
     if hashlib.sha256(document.encode()).hexdigest() != metadata[contract.KEY_TOKENIZER_SHA256]:
-        raise ModelFileError(f"{path}: tokenizer does not match its sha256; the file was altered ({REEXPORT})")
+        raise ModelFileError(f"tokenizer does not match its sha256; the file was altered ({REEXPORT})")
     try:
-        return Tokenizer.from_json(document)
-    except TokenizerError as error:
-        raise ModelFileError(f"{path}: {error} ({REEXPORT})") from None
+        return Tokenizer.from_document(_json(metadata, contract.KEY_TOKENIZER))
+    except LstmEdgeError as error:
+        raise ModelFileError(f"{error} ({REEXPORT})") from None
 
 
-def _architecture(path: Path, metadata: dict[str, str]) -> Architecture:
-    data = _json(path, metadata, contract.KEY_ARCHITECTURE)
-    try:
-        architecture = Architecture(
-            vocab_size=int(data["vocab_size"]),
-            embedding_dim=int(data["embedding_dim"]),
-            hidden_sizes=tuple(int(size) for size in data["hidden_sizes"]),
-            dense_size=int(data["dense_size"]),
+def _check_operators(model: OnnxModel) -> None:
+    for domain, version in model.opsets.items():
+        allowed = contract.ALLOWED_OPSETS.get(domain)
+        if allowed is None or version not in allowed:
+            raise ModelFileError(f"imports opset {domain or 'ai.onnx'} {version}, which lstm-edge models do not use")
+    assert model.graph is not None
+    for node in model.graph.nodes:
+        attributes = contract.ALLOWED_OPERATORS.get((node.domain, node.op_type))
+        if attributes is None:
+            where = f"{node.domain}." if node.domain else ""
+            raise ModelFileError(f"uses operator {where}{node.op_type[:60]}, which lstm-edge models do not use")
+        unexpected = sorted(set(node.attributes) - attributes)
+        if unexpected:
+            raise ModelFileError(
+                f"operator {node.op_type} has attribute {unexpected[0][:60]!r}, which lstm-edge does not use"
+            )
+
+
+def _check_signature(graph: Graph, spec: ModelSpec, tokenizer: Tokenizer) -> None:
+    """The graph's inputs and outputs are exactly the spec's, with its types and widths."""
+    for kind, values, names, shapes in (
+        ("input", graph.inputs, spec.graph_inputs, spec.input_shapes()),
+        ("output", graph.outputs, spec.graph_outputs, spec.output_shapes()),
+    ):
+        found = [value.name for value in values]
+        missing = [name for name in names if name not in found]
+        if missing:
+            raise ModelFileError(f"graph lacks {', '.join(missing)}; it does not follow the lstm-edge contract")
+        if found != names:
+            listed = ", ".join(name[:40] for name in found[:12])
+            raise ModelFileError(f"graph {kind}s are {listed}; the lstm-edge contract has exactly {', '.join(names)}")
+        for value in values:
+            _check_value(value, shapes[value.name])
+    lstm_sizes = [n.attributes.get("hidden_size") for n in graph.nodes if n.op_type in ("LSTM", "DynamicQuantizeLSTM")]
+    if lstm_sizes != list(spec.hidden_sizes):
+        raise ModelFileError(
+            f"the graph's LSTM layers have sizes {lstm_sizes}, the metadata says {list(spec.hidden_sizes)}"
         )
-    except (KeyError, TypeError, ValueError):
-        raise ModelFileError(f"{path}: metadata {contract.KEY_ARCHITECTURE} is incomplete ({REEXPORT})") from None
-    if not architecture.hidden_sizes:
-        raise ModelFileError(f"{path}: architecture has no LSTM layers ({REEXPORT})")
-    return architecture
-
-
-def _session(path: Path, data: bytes, threads: int) -> Any:
-    import onnxruntime
-
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    options.log_severity_level = 3  # onnxruntime warnings are not the user's problem
-    try:
-        return onnxruntime.InferenceSession(data, options, providers=["CPUExecutionProvider"])
-    except Exception as error:  # onnxruntime raises its own Fail/InvalidGraph/… types
-        detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ModelFileError(f"{path}: onnxruntime cannot load it ({detail[:300]})") from None
-
-
-def _check_signature(path: Path, session: Any, architecture: Architecture, tokenizer: Tokenizer) -> None:
-    inputs = {i.name: i for i in session.get_inputs()}
-    outputs = {o.name: o for o in session.get_outputs()}
-    layers = architecture.layers
-    missing = [n for n in contract.graph_inputs(layers) if n not in inputs]
-    missing += [n for n in contract.graph_outputs(layers) if n not in outputs]
-    if missing:
-        raise ModelFileError(f"{path}: graph lacks {', '.join(missing)}; it does not follow the lstm-edge contract")
-    if inputs[contract.INPUT_IDS].type != "tensor(int64)":
-        raise ModelFileError(f"{path}: input_ids must be int64, not {inputs[contract.INPUT_IDS].type}")
-    for i, size in enumerate(architecture.hidden_sizes):
-        for name in (f"h_in_{i}", f"c_in_{i}", f"h_out_{i}", f"c_out_{i}"):
-            tensor = inputs.get(name) or outputs[name]
-            if tensor.shape[-1] != size:
-                raise ModelFileError(f"{path}: {name} has width {tensor.shape[-1]}, the metadata says {size}")
-    width = outputs[contract.LOGITS].shape[-1]
-    if width != architecture.vocab_size or width != len(tokenizer):
+    if len(tokenizer) != spec.vocab_size:
         raise VocabularyMismatch(
-            f"{path}: the vocabulary has {len(tokenizer)} words but the logits are {width} wide "
-            f"(architecture says {architecture.vocab_size}); {REEXPORT}"
+            f"the vocabulary has {len(tokenizer)} words but the logits are {spec.vocab_size} wide; {REEXPORT}"
         )
+
+
+def _check_value(value: ValueInfo, shape: list[int | str]) -> None:
+    expected_type = INT64 if value.name == contract.INPUT_IDS else FLOAT
+    if value.elem_type != expected_type:
+        kind = contract.IDS_DTYPE if expected_type == INT64 else contract.FLOAT_DTYPE
+        raise ModelFileError(f"{value.name} must be {kind}, the graph says type {value.elem_type}")
+    if value.dims is None or len(value.dims) != len(shape):
+        raise ModelFileError(f"{value.name} must have shape {shape}, the graph gives {value.dims}")
+    for axis, (actual, expected) in enumerate(zip(value.dims, shape, strict=True)):
+        if isinstance(expected, int) and actual != expected:
+            what = "logits" if value.name == contract.LOGITS else value.name
+            if value.name == contract.LOGITS:
+                raise VocabularyMismatch(
+                    f"the metadata says {expected} words but the {what} are {actual} wide; {REEXPORT}"
+                )
+            raise ModelFileError(f"{value.name} has width {actual}, the metadata says {expected}")
+        if isinstance(expected, str) and isinstance(actual, int):
+            raise ModelFileError(f"{value.name}: axis {axis} ({expected}) is fixed to {actual}, it must be dynamic")

@@ -19,6 +19,9 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+from .errors import TokenizerError
 
 PAD, UNK, BOS, EOS = "<pad>", "<unk>", "<bos>", "<eos>"
 SPECIAL_TOKENS = (PAD, UNK, BOS, EOS)
@@ -30,10 +33,6 @@ TOKENIZER_VERSION = 1
 
 _JOINERS = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "‐": "-", "‑": "-", "‒": "-", "–": "-"})
 _TOKEN_RE = re.compile(r"[^\W_]+(?:['-][^\W_]+)*|[.,!?;:]")
-
-
-class TokenizerError(ValueError):
-    """A tokenizer JSON document that cannot be used."""
 
 
 def normalize(text: str) -> str:
@@ -103,9 +102,9 @@ class Tokenizer:
         """Vocabulary of `texts`: words seen at least `min_count` times, the most frequent first,
         at most `max_size` entries including the four reserved ones."""
         if min_count < 1:
-            raise ValueError("min_count must be at least 1")
+            raise TokenizerError("min_count must be at least 1")
         if max_size is not None and max_size <= len(SPECIAL_TOKENS):
-            raise ValueError(f"max_size must be larger than {len(SPECIAL_TOKENS)}")
+            raise TokenizerError(f"max_size must be larger than {len(SPECIAL_TOKENS)}")
         counts: Counter[str] = Counter()
         for text in texts:
             counts.update(split_words(text))
@@ -159,18 +158,26 @@ class Tokenizer:
     def from_json(cls, document: str) -> Tokenizer:
         try:
             data = json.loads(document)
-        except (json.JSONDecodeError, TypeError) as error:
+        except (json.JSONDecodeError, TypeError, RecursionError) as error:
             raise TokenizerError(f"tokenizer is not valid JSON ({error})") from None
+        return cls.from_document(data)
+
+    @classmethod
+    def from_document(cls, data: Any) -> Tokenizer:
+        """The tokenizer of a parsed `to_json` document; anything else raises `TokenizerError`."""
         if not isinstance(data, dict) or data.get("format") != TOKENIZER_FORMAT:
             raise TokenizerError(f"tokenizer JSON is not of format {TOKENIZER_FORMAT!r}")
         if data.get("version") != TOKENIZER_VERSION:
             raise TokenizerError(
-                f"tokenizer version {data.get('version')!r} is not supported (expected {TOKENIZER_VERSION})"
+                f"tokenizer version {str(data.get('version'))[:20]!r} is not supported (expected {TOKENIZER_VERSION})"
             )
         vocabulary = data.get("vocabulary")
         if not isinstance(vocabulary, list) or not all(isinstance(w, str) for w in vocabulary):
             raise TokenizerError("tokenizer JSON has no list of vocabulary strings")
-        return cls(vocabulary, min_count=data.get("min_count", 1), max_size=data.get("max_size"))
+        min_count, max_size = data.get("min_count", 1), data.get("max_size")
+        if type(min_count) is not int or not (max_size is None or type(max_size) is int):
+            raise TokenizerError("tokenizer JSON has a min_count or max_size that is not a whole number")
+        return cls(vocabulary, min_count=min_count, max_size=max_size)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Tokenizer) and self.vocabulary == other.vocabulary

@@ -26,9 +26,9 @@ from lstm_edge.runtime import contract
 from lstm_edge.runtime.generator import Generator
 from lstm_edge.runtime.model_file import load_model
 from lstm_edge.runtime.tokenizer import BOS_ID, SPECIAL_TOKENS, Tokenizer
+from lstm_edge.train.batching import split_by_description
 from lstm_edge.train.checkpoint import load_checkpoint, model_from_checkpoint
 from lstm_edge.train.config import TrainConfig
-from lstm_edge.train.data import split_by_description
 
 TOLERANCE = 1e-4  # the issue's, stated here again rather than read from the code under test
 
@@ -47,12 +47,19 @@ def plain_session(path: Path) -> onnxruntime.InferenceSession:
     return onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
 
 
+OUTPUTS = ["logits", "h_out_0", "c_out_0", "h_out_1", "c_out_1"]  # of a two-layer model
+
+
+def state_names(layers: int) -> list[str]:
+    """h_in_0, c_in_0, …: spelled out here, so the tests check the contract instead of reusing it."""
+    return [f"{kind}_in_{i}" for i in range(layers) for kind in "hc"]
+
+
 def zero_state(hidden_sizes: list[int] | tuple[int, ...], batch: int) -> dict[str, np.ndarray]:
-    layers = len(hidden_sizes)
     sizes = [size for size in hidden_sizes for _ in ("h", "c")]
     return {
         name: np.zeros((batch, size), np.float32)
-        for name, size in zip(contract.state_inputs(layers), sizes, strict=True)
+        for name, size in zip(state_names(len(sizes) // 2), sizes, strict=True)
     }
 
 
@@ -136,7 +143,7 @@ def test_int8_agreement_in_the_metadata_is_what_the_files_do(tiny_export, checkp
             state = zero_state(hidden_sizes, 1)
             for token in tokenizer.encode(text, add_bos=True).ids:
                 logits, *new_state = session.run(None, {contract.INPUT_IDS: np.array([[token]]), **state})
-                state = dict(zip(contract.state_inputs(len(hidden_sizes)), new_state, strict=True))
+                state = dict(zip(state_names(len(hidden_sizes)), new_state, strict=True))
                 logits[:, : BOS_ID + 1] = -np.inf
                 picked.append(int(logits.argmax()))
         choices.append(np.array(picked))
@@ -162,8 +169,8 @@ def test_graph_has_one_native_lstm_per_layer_and_dynamic_axes(tiny_model: Path, 
     hidden_sizes = checkpoint["model_config"]["hidden_sizes"]
     assert [node.op_type for node in all_nodes(graph.graph)].count("LSTM") == len(hidden_sizes) == 2
     assert not any(node.op_type in ("Loop", "Scan") for node in all_nodes(graph.graph))  # not unrolled or looped
-    assert [value.name for value in graph.graph.input] == contract.graph_inputs(2)
-    assert [value.name for value in graph.graph.output] == contract.graph_outputs(2)
+    assert [value.name for value in graph.graph.input] == ["input_ids", "h_in_0", "c_in_0", "h_in_1", "c_in_1"]
+    assert [value.name for value in graph.graph.output] == ["logits", "h_out_0", "c_out_0", "h_out_1", "c_out_1"]
     for value in [*graph.graph.input, *graph.graph.output]:
         dims = value.type.tensor_type.shape.dim
         assert dims[0].dim_param, f"{value.name}: batch axis is fixed"
@@ -173,7 +180,10 @@ def test_graph_has_one_native_lstm_per_layer_and_dynamic_axes(tiny_model: Path, 
     vocab = checkpoint["model_config"]["vocab_size"]
     for length in (1, 30):
         ids = np.random.default_rng(length).integers(len(SPECIAL_TOKENS), vocab, size=(3, length))
-        outputs = session.run(contract.graph_outputs(2), {contract.INPUT_IDS: ids, **zero_state(hidden_sizes, 3)})
+        outputs = session.run(
+            ["logits", "h_out_0", "c_out_0", "h_out_1", "c_out_1"],
+            {contract.INPUT_IDS: ids, **zero_state(hidden_sizes, 3)},
+        )
         assert [o.shape for o in outputs] == [(3, vocab), (3, 32), (3, 32), (3, 16), (3, 16)]
         assert all(o.dtype == np.float32 for o in outputs)
 
@@ -258,7 +268,7 @@ def test_metadata_round_trip(tiny_model: Path, checkpoint: dict, history: dict, 
 def test_onnxruntime_matches_pytorch_on_random_prompts(tiny_model: Path, checkpoint: dict):
     model, tokenizer = model_from_checkpoint(checkpoint)
     hidden_sizes = model.config.hidden_sizes
-    names = contract.state_inputs(len(hidden_sizes))
+    names = state_names(len(hidden_sizes))
     session = plain_session(tiny_model)
     rng = np.random.default_rng(123)
     for batch in (1, 2):
@@ -273,7 +283,9 @@ def test_onnxruntime_matches_pytorch_on_random_prompts(tiny_model: Path, checkpo
                     for h, c in zip(names[::2], names[1::2], strict=True)
                 ]
                 expected_logits, expected_state = model(torch.from_numpy(ids), pairs)
-                logits, *new_state = session.run(contract.graph_outputs(2), {contract.INPUT_IDS: ids, **state})
+                logits, *new_state = session.run(
+                    ["logits", "h_out_0", "c_out_0", "h_out_1", "c_out_1"], {contract.INPUT_IDS: ids, **state}
+                )
                 assert np.abs(logits - expected_logits[:, -1].numpy()).max() < TOLERANCE
                 flat = [tensor.numpy() for pair in expected_state for tensor in pair]
                 assert max(np.abs(a - e).max() for a, e in zip(new_state, flat, strict=True)) < TOLERANCE
@@ -281,7 +293,7 @@ def test_onnxruntime_matches_pytorch_on_random_prompts(tiny_model: Path, checkpo
 
 def test_step_by_step_equals_one_pass(tiny_model: Path, checkpoint: dict):
     hidden_sizes = checkpoint["model_config"]["hidden_sizes"]
-    names = contract.state_inputs(len(hidden_sizes))
+    names = state_names(len(hidden_sizes))
     session = plain_session(tiny_model)
     ids = np.random.default_rng(5).integers(len(SPECIAL_TOKENS), 100, size=(2, 9))
     whole = session.run(None, {contract.INPUT_IDS: ids, **zero_state(hidden_sizes, 2)})

@@ -199,10 +199,31 @@ def test_out_of_range_options_are_usage_errors(gen, args: list[str], message: st
     assert "Traceback" not in result.output
 
 
-def test_non_utf8_stdin_is_a_one_line_error(gen):
-    result = gen(input=b"A cream coat\nA caf\xe9 dress\n")
-    assert result.exit_code == 1
-    assert result.output == "Error: stdin is not UTF-8 text (byte 0xe9 at offset 18)\n"
+def test_non_utf8_stdin_is_replaced_and_reported(gen, generator: Generator):
+    result = gen("--json", input=b"A cream coat\nA caf\xe9 dress\n")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith(
+        "Warning: stdin is not valid UTF-8 (first bad byte 0xe9 at offset 18); undecodable bytes were replaced"
+    )
+    objects = [json.loads(line) for line in lines(result.stdout.encode("utf-8").decode("utf-8", "strict"))]
+    assert [o["prompt"] for o in objects] == ["A cream coat", "A caf\ufffd dress"]
+    assert objects == [g.to_dict() for g in generator.generate_many(["A cream coat", "A caf\ufffd dress"])]
+
+
+def test_undecodable_argument_bytes_become_valid_json(gen):
+    prompt = b"A caf\xe9 coat".decode("utf-8", "surrogateescape")  # what Python makes of such argv bytes
+    result = gen("--json", prompt)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["prompt"] == "A caf\ufffd coat"
+    assert "prompt 1 is not valid UTF-8" in result.stderr
+
+
+def test_prompts_are_split_at_newlines_only(gen, generator: Generator):
+    text = "A cream\u2028coat\u0085dress\r\nA linen shirt\rOur jeans\n"
+    result = gen("--json", input=text)
+    assert result.exit_code == 0, result.output
+    prompts = [json.loads(line)["prompt"] for line in result.stdout.split("\n") if line]  # JSON lines end at \n
+    assert prompts == ["A cream\u2028coat\u0085dress", "A linen shirt", "Our jeans"]
 
 
 @pytest.mark.parametrize("stdin", ["", "\n  \n\t\n"])

@@ -49,9 +49,9 @@ def test_vocabulary_is_ordered_by_count_then_first_appearance():
 def test_min_count_and_max_size():
     assert Tokenizer.build(CORPUS, min_count=2).vocabulary[4:] == ["a", "cream", ".", "dress"]
     assert len(Tokenizer.build(CORPUS, max_size=6)) == 6
-    with pytest.raises(ValueError):
+    with pytest.raises(TokenizerError):
         Tokenizer.build(CORPUS, max_size=4)
-    with pytest.raises(ValueError):
+    with pytest.raises(TokenizerError):
         Tokenizer.build(CORPUS, min_count=0)
 
 

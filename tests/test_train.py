@@ -14,9 +14,9 @@ import torch
 from click.testing import CliRunner
 
 from lstm_edge.runtime.tokenizer import BOS_ID, EOS_ID, PAD_ID, Tokenizer
+from lstm_edge.train.batching import collate, split_by_description
 from lstm_edge.train.checkpoint import load_checkpoint, model_from_checkpoint
 from lstm_edge.train.cli import main
-from lstm_edge.train.data import collate, split_by_description
 from tests.conftest import REVIEWS_CSV, TINY_MODEL_OPTIONS, write_csv
 
 

@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 
 from lstm_edge.runtime import contract, tokenizer
-from lstm_edge.runtime.errors import ModelFileError
+from lstm_edge.runtime.errors import GenerationError, ModelFileError
 from lstm_edge.runtime.generator import Generation, Generator, Sampling, _choose
 from lstm_edge.runtime.model_file import default_model_path, load_model
 from lstm_edge.runtime.tokenizer import EOS_ID, detokenize, detokenize_pieces, normalize, split_words
@@ -224,16 +224,47 @@ def compare_generations(
 # --- the contract and the tokenizer ---
 
 
-def test_the_module_uses_the_python_contract(node_ready: None) -> None:
-    constants = _harness({"op": "constants"})
-    python = {name: getattr(contract, name) for name in dir(contract) if name.isupper()}
-    for name, value in python.items():
-        assert constants[name] == (list(value) if isinstance(value, tuple) else value), name
-    for layers, names in enumerate(constants["layers"], start=1):
-        assert names == {"inputs": contract.graph_inputs(layers), "outputs": contract.graph_outputs(layers)}
-    assert constants["SPECIAL_TOKENS"] == list(tokenizer.SPECIAL_TOKENS)
-    assert constants["ids"] == [tokenizer.PAD_ID, tokenizer.UNK_ID, tokenizer.BOS_ID, tokenizer.EOS_ID]
-    assert (constants["PUNCTUATION"], constants["SENTENCE_END"]) == (tokenizer.PUNCTUATION, tokenizer.SENTENCE_END)
+PYTHON_ONLY = {"MIN_INT8_AGREEMENT", "DEFAULT_OPSET", "TYPE_CHECKING"}  # export-side: the page never needs them
+
+
+def _jsonable(value: Any) -> Any:
+    """A Python constant in the JSON shape web/lib/contract.mjs gives it."""
+    if isinstance(value, (slice, range)):
+        return [value.start, value.stop]
+    if isinstance(value, (frozenset, set)):
+        return sorted(value)
+    if isinstance(value, (tuple, list)):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, dict) and all(isinstance(key, tuple) for key in value):
+        return [[*key, _jsonable(item)] for key, item in value.items()]
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    return value
+
+
+def test_the_module_states_the_python_contract(node_ready: None) -> None:
+    answer = _harness({"op": "constants"})
+    for module, constants in ((contract, answer["constants"]), (tokenizer, answer["tokenizer"])):
+        python = {
+            name: getattr(module, name)
+            for name in dir(module)
+            if name.isupper() and name[0] != "_" and name not in PYTHON_ONLY
+        }
+        assert set(constants) == set(python), module.__name__
+        for name, value in python.items():
+            assert constants[name] == _jsonable(value), name
+    for sizes, names in zip(
+        [(872, 64, (128, 64), 64), (30, 8, (16,), 4), (5, 2, (3, 4, 5), 6)], answer["specs"], strict=True
+    ):
+        spec = contract.ModelSpec(*sizes)
+        assert names == {
+            "inputs": spec.graph_inputs,
+            "outputs": spec.graph_outputs,
+            "input_shapes": spec.input_shapes(),
+            "output_shapes": spec.output_shapes(),
+            "state_sizes": spec.state_sizes,
+        }
+    assert answer["int8_twin"] == str(contract.int8_twin(Path("models/fashion-lstm.onnx")))
 
 
 def _tokenize_in_node(texts: list[str], model_path: Path) -> list[dict[str, Any]]:
@@ -399,14 +430,92 @@ def test_stream_yields_the_words_of_generate(node_ready: None) -> None:
 # --- refusals ---
 
 
-def test_bad_model_files_are_refused_with_pythons_messages(node_ready: None, bad_models) -> None:
-    names = sorted(bad_models)
-    results = _harness({"op": "load", "models": [str(bad_models[name].path) for name in names]})
-    for name, result in zip(names, results, strict=True):
-        with pytest.raises(ModelFileError) as refused:
-            load_model(bad_models[name].path)
+def _refusal(path: Path) -> tuple[str, str]:
+    with pytest.raises(ModelFileError) as refused:
+        load_model(path)
+    return type(refused.value).__name__, str(refused.value)
+
+
+def _comparable(message: str) -> str:
+    """A refusal without the JSON parser's own words, which differ between Python and JavaScript."""
+    return re.sub(r"is not valid JSON \((.*?); ", "is not valid JSON (…; ", message)
+
+
+def _assert_refused_alike(paths: dict[str, Path]) -> None:
+    results = _harness({"op": "load", "models": [str(path) for path in paths.values()]})
+    for (name, path), result in zip(paths.items(), results, strict=True):
+        error, message = _refusal(path)
         assert not result["ok"], name
-        assert (result["error"], result["message"]) == (type(refused.value).__name__, str(refused.value)), name
+        assert (result["error"], _comparable(result["message"])) == (error, _comparable(message)), name
+
+
+def test_bad_model_files_are_refused_with_pythons_messages(node_ready: None, bad_models) -> None:
+    _assert_refused_alike({name: bad.path for name, bad in sorted(bad_models.items())})
+
+
+@pytest.fixture(scope="module")
+def hostile_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The shipped model, altered in ways only a damaged or crafted file is."""
+    import hashlib
+    import json
+
+    import onnx
+    from onnx import helper
+
+    root = tmp_path_factory.mktemp("hostile")
+    shipped = default_model_path()
+    files: dict[str, Path] = {}
+
+    def variant(name: str, change: Callable[[onnx.ModelProto], None]) -> None:
+        model = onnx.load(shipped)
+        change(model)
+        files[name] = root / f"{name}.onnx"
+        onnx.save(model, files[name])
+
+    def set_metadata(key: str, value: str) -> Callable[[onnx.ModelProto], None]:
+        def change(model: onnx.ModelProto) -> None:
+            for prop in model.metadata_props:
+                if prop.key == key:
+                    prop.value = value
+            if key == contract.KEY_TOKENIZER:
+                set_metadata(contract.KEY_TOKENIZER_SHA256, hashlib.sha256(value.encode()).hexdigest())(model)
+
+        return change
+
+    def first(model: onnx.ModelProto, op_type: str) -> onnx.NodeProto:
+        return next(node for node in model.graph.node if node.op_type == op_type)
+
+    def swap_inputs(model: onnx.ModelProto) -> None:
+        inputs = list(model.graph.input)
+        inputs[1], inputs[2] = inputs[2], inputs[1]
+        del model.graph.input[:]
+        model.graph.input.extend(inputs)
+
+    architecture = json.loads(load_model(shipped).metadata[contract.KEY_ARCHITECTURE])
+    document = json.loads(load_model(shipped).metadata[contract.KEY_TOKENIZER])
+    branch = helper.make_graph([], "branch", [], [])
+    variant("operator", lambda m: setattr(first(m, "Relu"), "op_type", "Sin"))
+    variant("attribute", lambda m: first(m, "MatMul").attribute.append(helper.make_attribute("alpha", 1.0)))
+    variant("subgraph", lambda m: first(m, "Relu").attribute.append(helper.make_attribute("branch", branch)))
+    variant("opset", lambda m: setattr(m.opset_import[0], "version", 99))
+    variant("input-order", swap_inputs)
+    variant("duplicate-metadata", lambda m: m.metadata_props.add(key=contract.KEY_VERSIONS, value="{}"))
+    variant("format-version-long", set_metadata(contract.KEY_FORMAT_VERSION, "x" * 100))
+    variant(
+        "lstm-width", set_metadata(contract.KEY_ARCHITECTURE, json.dumps({**architecture, "hidden_sizes": [100, 64]}))
+    )
+    variant(
+        "architecture-infinity",
+        set_metadata(contract.KEY_ARCHITECTURE, json.dumps({**architecture, "dense_size": 1e999})),
+    )
+    variant("generation-list", set_metadata(contract.KEY_GENERATION, "[]"))
+    variant("tokenizer-version", set_metadata(contract.KEY_TOKENIZER, json.dumps({**document, "version": 2})))
+    variant("tokenizer-min-count", set_metadata(contract.KEY_TOKENIZER, json.dumps({**document, "min_count": "1"})))
+    return files
+
+
+def test_crafted_model_files_are_refused_with_pythons_messages(node_ready: None, hostile_models) -> None:
+    _assert_refused_alike(hostile_models)
 
 
 BAD_OPTIONS = [  # (max_words, sampling options in Python's names, the Python call that refuses them)
@@ -429,7 +538,7 @@ def test_bad_options_are_refused_with_pythons_messages(node_ready: None) -> None
     results = _harness({"op": "options", "model": str(default_model_path()), "cases": cases})
     generator = _models()["fp32"].generator
     for (_, _, python), result in zip(BAD_OPTIONS, results, strict=True):
-        with pytest.raises(ValueError) as refused:
+        with pytest.raises(GenerationError) as refused:
             python(generator)
         assert result["error"] == "GenerationError", result
         assert result["message"].split(", got")[0] == str(refused.value).split(", got")[0]

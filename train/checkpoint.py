@@ -11,9 +11,9 @@ from typing import Any
 
 import torch
 
-from lstm_edge.runtime.errors import LstmEdgeError
+from lstm_edge.runtime.errors import CheckpointError, LstmEdgeError
 from lstm_edge.runtime.files import atomic_path
-from lstm_edge.runtime.tokenizer import Tokenizer, TokenizerError
+from lstm_edge.runtime.tokenizer import Tokenizer
 
 from .config import LSTMConfig, TrainConfig
 from .model import LSTMLanguageModel
@@ -22,10 +22,6 @@ CHECKPOINT_FORMAT = "lstm-edge-checkpoint"
 CHECKPOINT_VERSION = 1
 LAST = "last.pt"
 BEST = "best.pt"
-
-
-class CheckpointError(LstmEdgeError):
-    """A checkpoint that is missing, corrupt or from an incompatible version."""
 
 
 def save_checkpoint(path: str | Path, checkpoint: dict[str, Any]) -> None:
@@ -89,7 +85,7 @@ def model_from_checkpoint(checkpoint: dict[str, Any]) -> tuple[LSTMLanguageModel
         tokenizer = Tokenizer.from_json(checkpoint["tokenizer"])
         model = LSTMLanguageModel(config)
         model.load_state_dict(checkpoint["model_state"])
-    except (TypeError, ValueError, RuntimeError, TokenizerError) as error:
+    except (TypeError, ValueError, KeyError, RuntimeError, LstmEdgeError) as error:
         raise CheckpointError(f"checkpoint does not describe a usable model ({str(error).splitlines()[0]})") from None
     if len(tokenizer) != config.vocab_size:
         raise CheckpointError(

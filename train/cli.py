@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
-from lstm_edge.runtime.errors import LstmEdgeError
+from lstm_edge.runtime.console import EXIT_INTERRUPTED, FiniteFloatRange, one_line_errors, run_command, version_option
 
 from .config import LSTMConfig, TrainConfig
+from .corpus import DEFAULT_COLUMN
 
 _TRAIN = TrainConfig()  # the CLI's defaults are the configs' defaults
 _MODEL = LSTMConfig(vocab_size=5)
@@ -26,13 +27,14 @@ def _hidden_sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> t
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@version_option
 @click.option(
     "--data",
     "data",
     type=click.Path(dir_okay=False, path_type=Path),
     help="CSV file of descriptions. Default: the built-in fashion corpus.",
 )
-@click.option("--column", default="description", show_default=True, help="CSV column that holds the text.")
+@click.option("--column", default=DEFAULT_COLUMN, show_default=True, help="CSV column that holds the text.")
 @click.option(
     "-o",
     "--out",
@@ -57,7 +59,7 @@ def _hidden_sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> t
 @click.option(
     "--lr",
     "learning_rate",
-    type=click.FloatRange(0, 10, min_open=True),
+    type=FiniteFloatRange(0, 10, min_open=True),
     default=_TRAIN.learning_rate,
     show_default=True,
     help="Adam learning rate.",
@@ -78,12 +80,18 @@ def _hidden_sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> t
 )
 @click.option(
     "--val-fraction",
-    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    type=FiniteFloatRange(0, 1, min_open=True, max_open=True),
     default=_TRAIN.val_fraction,
     show_default=True,
     help="Share of descriptions held out for validation.",
 )
-@click.option("--embedding-dim", type=click.IntRange(1, 4096), default=_MODEL.embedding_dim, show_default=True)
+@click.option(
+    "--embedding-dim",
+    type=click.IntRange(1, 4096),
+    default=_MODEL.embedding_dim,
+    show_default=True,
+    help="Size of each word's embedding.",
+)
 @click.option(
     "--hidden-sizes",
     default=",".join(map(str, _MODEL.hidden_sizes)),
@@ -91,8 +99,20 @@ def _hidden_sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> t
     callback=_hidden_sizes,
     help="LSTM layer sizes, comma-separated (one layer per size).",
 )
-@click.option("--dense-size", type=click.IntRange(1, 4096), default=_MODEL.dense_size, show_default=True)
-@click.option("--dropout", type=click.FloatRange(0, 1, max_open=True), default=_MODEL.dropout, show_default=True)
+@click.option(
+    "--dense-size",
+    type=click.IntRange(1, 4096),
+    default=_MODEL.dense_size,
+    show_default=True,
+    help="Width of the ReLU layer before the output.",
+)
+@click.option(
+    "--dropout",
+    type=FiniteFloatRange(0, 1, max_open=True),
+    default=_MODEL.dropout,
+    show_default=True,
+    help="Dropout after the embedding and each LSTM layer, while training.",
+)
 @click.option(
     "--min-count",
     type=click.IntRange(1, 1_000_000),
@@ -110,6 +130,7 @@ def _hidden_sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> t
     help="CPU threads for PyTorch. One is fastest for networks this small; more only pays for large layers.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@one_line_errors
 def main(
     data: Path | None,
     column: str,
@@ -191,9 +212,7 @@ def main(
             )
     except TrainingInterrupted as interrupted:
         click.echo(f"Interrupted: {interrupted}", err=True)
-        raise SystemExit(130) from None
-    except (LstmEdgeError, ValueError) as error:
-        raise click.ClickException(str(error)) from None
+        raise SystemExit(EXIT_INTERRUPTED) from None
 
     best = result.best
     click.echo(
@@ -227,3 +246,7 @@ class _StopOnSignal:
     def __exit__(self, *_exc: object) -> None:
         for signum, handler in self._previous.items():
             signal.signal(signum, handler)
+
+
+def run() -> None:
+    run_command(main, "lstm-train")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from lstm_edge.runtime.errors import TrainingError
+
 
 @dataclass(frozen=True)
 class LSTMConfig:
@@ -31,7 +33,7 @@ class LSTMConfig:
         if not 0.0 <= self.dropout < 1.0:
             problems.append(f"dropout must be in [0, 1), got {self.dropout}")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise TrainingError("; ".join(problems))
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "hidden_sizes": list(self.hidden_sizes)}
@@ -69,7 +71,7 @@ class TrainConfig:
         if not 0.0 < self.val_fraction < 1.0:
             problems.append(f"validation fraction must be between 0 and 1, got {self.val_fraction}")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise TrainingError("; ".join(problems))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

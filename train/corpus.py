@@ -8,13 +8,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from lstm_edge.runtime.errors import LstmEdgeError
+from lstm_edge.runtime.errors import CorpusError
 
 DEFAULT_COLUMN = "description"
-
-
-class CorpusError(LstmEdgeError):
-    """A corpus file that cannot be used for training."""
 
 
 @dataclass(frozen=True)

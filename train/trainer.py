@@ -18,13 +18,14 @@ from typing import Any
 import torch
 from torch import nn
 
+from lstm_edge.runtime.errors import CheckpointError, CorpusError, TrainingError
 from lstm_edge.runtime.files import atomic_write_text
 from lstm_edge.runtime.tokenizer import PAD_ID, Tokenizer
 
-from .checkpoint import BEST, LAST, CheckpointError, load_checkpoint, save_checkpoint
+from .batching import Batch, batches, encode_all, split_by_description
+from .checkpoint import BEST, LAST, load_checkpoint, save_checkpoint
 from .config import LSTMConfig, TrainConfig
 from .corpus import Corpus
-from .data import Batch, batches, encode_all, split_by_description
 from .model import LSTMLanguageModel
 
 HISTORY = "history.json"
@@ -117,7 +118,7 @@ def train(
     train_sequences = encode_all(train_texts, tokenizer)
     val_sequences = encode_all(val_texts, tokenizer)
     if not train_sequences or not val_sequences:
-        raise ValueError("the corpus has too few descriptions with words to train and validate on")
+        raise CorpusError("the corpus has too few descriptions with words to train and validate on")
 
     model = LSTMLanguageModel(model_config).to(torch_device)
     # fused: one kernel for all parameters instead of a loop over them (about 10% of a CPU epoch here)
@@ -332,9 +333,15 @@ def _draw_curves(out_dir: Path, progress: Progress) -> None:
 def _pick_device(device: str) -> torch.device:
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError(f"device {device!r} asked for, but CUDA is not available here")
-    return torch.device(device)
+    try:
+        chosen = torch.device(device)
+    except (RuntimeError, ValueError):
+        raise TrainingError(f"--device {device!r} is not a device; use auto, cpu or cuda[:N]") from None
+    if chosen.type == "cuda" and not torch.cuda.is_available():
+        raise TrainingError(f"device {device!r} asked for, but CUDA is not available here")
+    if chosen.type not in ("cpu", "cuda"):
+        raise TrainingError(f"device {device!r} is not supported; use auto, cpu or cuda[:N]")
+    return chosen
 
 
 def _shuffle_seed(config: TrainConfig, epoch: int) -> int:

@@ -11,7 +11,9 @@
 export * as contract from "./lib/contract.mjs";
 export { GenerationError, LstmEdgeError, ModelFileError, TokenizerError, VocabularyMismatch } from "./lib/errors.mjs";
 export { Generation, Generator, PromptState } from "./lib/generator.mjs";
+export { ModelSpec } from "./lib/contract.mjs";
 export { ModelFile, loadModel } from "./lib/model-file.mjs";
+export { ForbiddenContent, ProtoError } from "./lib/onnx-proto.mjs";
 export { NumpyRandom } from "./lib/numpy-random.mjs";
 export { Chooser, GREEDY, Sampling, cumulativeDistribution } from "./lib/sampling.mjs";
 export {

@@ -139,12 +139,12 @@ async function generate(values) {
 }
 
 function describe(model) {
-  const { timings, sizeBytes, tokenizer, architecture } = model;
+  const { timings, sizeBytes, tokenizer, spec } = model;
   const quantization = JSON.parse(model.metadata.get(contract.KEY_QUANTIZATION) ?? '{"type":"none"}');
   const kind = quantization.type === "none" ? "float32" : quantization.type;
   return (
     `${model.name}: ${(sizeBytes / 1e6).toFixed(2)} MB, ${kind}, vocabulary ${tokenizer.size}, ` +
-    `LSTM ${architecture.hiddenSizes.join(" → ")}; loaded in ${timings.total.toFixed(0)} ms ` +
+    `LSTM ${spec.hiddenSizes.join(" → ")}; loaded in ${timings.total.toFixed(0)} ms ` +
     `(file ${timings.read.toFixed(0)} ms, session ${timings.session.toFixed(0)} ms${model === firstModel ? ", onnxruntime-web's start included" : ""}).`
   );
 }

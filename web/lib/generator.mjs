@@ -14,7 +14,9 @@ import * as contract from "./contract.mjs";
 import { GenerationError } from "./errors.mjs";
 import { loadModel } from "./model-file.mjs";
 import { Chooser, GREEDY, Sampling } from "./sampling.mjs";
-import { EOS_ID, detokenize, splitWords } from "./tokenizer.mjs";
+
+const { STOP_ID } = contract;
+import { detokenize, splitWords } from "./tokenizer.mjs";
 
 /** A prompt after prefill: reuse it to draw several continuations without reading it again. */
 export class PromptState {
@@ -58,11 +60,8 @@ export class Generator {
   constructor(model) {
     this.model = model;
     this.tokenizer = model.tokenizer;
+    this.spec = model.spec;
     this.session = model.session;
-    const { layers, hiddenSizes } = model.architecture;
-    this.stateInputs = contract.stateInputs(layers);
-    this.stateOutputs = contract.stateOutputs(layers);
-    this.stateSizes = hiddenSizes.flatMap((size) => [size, size]);
     this.queue = Promise.resolve(); // one run of the session at a time
   }
 
@@ -107,7 +106,7 @@ export class Generator {
     const generator = this;
     return (async function* words() {
       for await (const token of generator.decode(await generator.promptState(prompt), maxWords, chosen)) {
-        if (token === EOS_ID) return;
+        if (token === STOP_ID) return;
         yield generator.tokenizer.vocabulary[token];
       }
     })();
@@ -125,13 +124,13 @@ export class Generator {
       // Logit adjustments Python makes before choosing (none yet) belong here, in the same order.
       const token = chooser.choose(logits);
       yield token;
-      if (token === EOS_ID || step === maxWords - 1) return;
+      if (token === STOP_ID || step === maxWords - 1) return;
       ({ logits, state } = await this.run([token], state));
     }
   }
 
   generation(prompt, tokens) {
-    const end = tokens.indexOf(EOS_ID);
+    const end = tokens.indexOf(STOP_ID);
     const stopReason = end >= 0 ? "eos" : "max_words";
     const words = (end >= 0 ? tokens.slice(0, end) : tokens).map((token) => this.tokenizer.vocabulary[token]);
     return new Generation(
@@ -147,20 +146,20 @@ export class Generator {
 
   /** One run of the step graph for one row: ids (T,) and state → next-word logits (V,) and the new state. */
   run(ids, state) {
-    const feeds = { [contract.INPUT_IDS]: new ort.Tensor("int64", BigInt64Array.from(ids, BigInt), [1, ids.length]) };
-    this.stateInputs.forEach((name, i) => {
+    const feeds = { [contract.INPUT_IDS]: new ort.Tensor(contract.IDS_DTYPE, BigInt64Array.from(ids, BigInt), [1, ids.length]) };
+    this.spec.stateInputs.forEach((name, i) => {
       feeds[name] = state[i];
     });
     const result = this.queue.then(async () => {
       const outputs = await this.session.run(feeds);
-      return { logits: outputs[contract.LOGITS].data, state: this.stateOutputs.map((name) => outputs[name]) };
+      return { logits: outputs[contract.LOGITS].data, state: this.spec.stateOutputs.map((name) => outputs[name]) };
     });
     this.queue = result.catch(() => {});
     return result;
   }
 
   zeroState() {
-    return this.stateSizes.map((size) => new ort.Tensor("float32", new Float32Array(size), [1, size]));
+    return this.spec.stateSizes.map((size) => new ort.Tensor(contract.FLOAT_DTYPE, new Float32Array(size), [1, size]));
   }
 }
 

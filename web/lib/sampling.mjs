@@ -4,11 +4,11 @@
 // numpy sums probabilities pairwise and this file in order (a difference in the last bits), and among
 // exactly equal probabilities at the top-p cut numpy's sort order is unspecified (here: lower id first).
 
+import { NEVER_EMITTED } from "./contract.mjs";
 import { GenerationError } from "./errors.mjs";
 import { NumpyRandom } from "./numpy-random.mjs";
-import { BOS_ID } from "./tokenizer.mjs";
 
-const NEVER_EMITTED = BOS_ID + 1; // ids below this (<pad>, <unk>, <bos>) are never chosen
+const [NEVER_FROM, NEVER_TO] = NEVER_EMITTED; // ids never chosen: <pad>, <unk>, <bos>
 
 /** temperature 0 = greedy (deterministic, the tutorial's behaviour). */
 export class Sampling {
@@ -16,10 +16,13 @@ export class Sampling {
     if (!(temperature >= 0.0 && temperature <= 100.0)) {
       throw new GenerationError(`temperature must be between 0 and 100, got ${temperature}`);
     }
-    if (!(Number.isInteger(topK) && topK >= 0)) throw new GenerationError(`top-k must be 0 (off) or more, got ${topK}`);
+    if (!(Number.isInteger(topK) && topK >= 0)) {
+      throw new GenerationError(`top-k must be 0 (off) or a positive whole number, got ${topK}`);
+    }
     if (!(topP > 0.0 && topP <= 1.0)) throw new GenerationError(`top-p must be in (0, 1], got ${topP}`);
-    if (seed !== null && !((Number.isSafeInteger(seed) || typeof seed === "bigint") && seed >= 0)) {
-      throw new GenerationError(`seed must be a non-negative integer, got ${seed}`);
+    const whole = Number.isSafeInteger(seed) || typeof seed === "bigint";
+    if (seed !== null && !(whole && seed >= 0 && BigInt(seed) < 2n ** 63n)) {
+      throw new GenerationError(`seed must be a whole number from 0 to 2**63 - 1, got ${seed}`);
     }
     Object.assign(this, { temperature, topK, topP, seed });
     Object.freeze(this);
@@ -45,7 +48,7 @@ export class Chooser {
 
   /** The next token from a row of logits (not modified): never <pad>, <unk> or <bos>. */
   choose(logits) {
-    return this.rng === null ? argmaxFrom(logits, NEVER_EMITTED) : this.sample(logits);
+    return this.rng === null ? argmaxOutside(logits, NEVER_FROM, NEVER_TO) : this.sample(logits);
   }
 
   sample(logits) {
@@ -55,10 +58,12 @@ export class Chooser {
   }
 }
 
-/** Index of the first largest value at or after `start` (numpy's argmax after masking what comes before). */
-function argmaxFrom(values, start) {
-  let best = start;
-  for (let i = start + 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+/** Index of the first largest value outside ids [from, to) (numpy's argmax after masking them with -inf). */
+function argmaxOutside(values, from, to) {
+  let best = from === 0 ? to : 0;
+  for (let i = best + 1; i < values.length; i++) {
+    if ((i < from || i >= to) && values[i] > values[best]) best = i;
+  }
   return best;
 }
 
@@ -66,7 +71,7 @@ function argmaxFrom(values, start) {
 export function cumulativeDistribution(logits, sampling) {
   const size = logits.length;
   const scores = Float64Array.from(logits);
-  scores.fill(-Infinity, 0, NEVER_EMITTED);
+  scores.fill(-Infinity, NEVER_FROM, NEVER_TO);
   // Shifted to ≤ 0 before dividing: a tiny temperature sends unlikely words to -inf, never the best to inf.
   const top = maximum(scores);
   for (let i = 0; i < size; i++) scores[i] = (scores[i] - top) / sampling.temperature;

@@ -146,24 +146,35 @@ export class Tokenizer {
     } catch (error) {
       throw new TokenizerError(`tokenizer is not valid JSON (${error.message})`);
     }
+    return Tokenizer.fromDocument(data);
+  }
+
+  /** The tokenizer of a parsed `to_json` document; anything else throws TokenizerError. */
+  static fromDocument(data) {
     if (data === null || typeof data !== "object" || Array.isArray(data) || data.format !== TOKENIZER_FORMAT) {
       throw new TokenizerError(`tokenizer JSON is not of format '${TOKENIZER_FORMAT}'`);
     }
     if (data.version !== TOKENIZER_VERSION) {
-      throw new TokenizerError(
-        `tokenizer version ${pythonRepr(data.version)} is not supported (expected ${TOKENIZER_VERSION})`,
-      );
+      const shown = pythonStr(data.version).slice(0, 20);
+      throw new TokenizerError(`tokenizer version '${shown}' is not supported (expected ${TOKENIZER_VERSION})`);
     }
     const vocabulary = data.vocabulary;
     if (!Array.isArray(vocabulary) || !vocabulary.every((word) => typeof word === "string")) {
       throw new TokenizerError("tokenizer JSON has no list of vocabulary strings");
     }
-    return new Tokenizer(vocabulary, { minCount: data.min_count ?? 1, maxSize: data.max_size ?? null });
+    const minCount = "min_count" in data ? data.min_count : 1;
+    const maxSize = "max_size" in data ? data.max_size : null;
+    if (!Number.isInteger(minCount) || !(maxSize === null || Number.isInteger(maxSize))) {
+      throw new TokenizerError("tokenizer JSON has a min_count or max_size that is not a whole number");
+    }
+    return new Tokenizer(vocabulary, { minCount, maxSize });
   }
 }
 
-function pythonRepr(value) {
+/** Python's str() of a JSON value, near enough for a message. */
+function pythonStr(value) {
   if (value === undefined || value === null) return "None";
-  if (typeof value === "string") return `'${value}'`;
+  if (value === true || value === false) return value ? "True" : "False";
+  if (typeof value === "string") return value;
   return JSON.stringify(value);
 }

@@ -3,7 +3,7 @@
 //   {"op": "tokenize", "tokenizer": JSON, "texts": [...]}        normalize, split, detokenize, encode each text
 //   {"op": "detokenize", "cases": [{words, previous}]}            detokenize, and the pieces a stream prints
 //   {"op": "probe", "characters": [...]}                          NFKC, lower, upper, word class of each
-//   {"op": "constants"}                                           the contract and tokenizer constants
+//   {"op": "constants"}                                           the contract's constants and a few specs
 //   {"op": "random", "seeds": [...], "count": n}                  numpy's default_rng(seed).random(n)
 //   {"op": "sample", "cases": [{logits, sampling, steps}]}        seeded choices from the same logits
 //   {"op": "generate", "model", "prompts", "maxWords", "sampling", "seeds", "logits", "stream"}
@@ -16,16 +16,12 @@
 import { text } from "node:stream/consumers";
 
 import {
-  BOS_ID,
   Chooser,
-  EOS_ID,
   Generator,
   LstmEdgeError,
+  ModelSpec,
   NumpyRandom,
-  PAD_ID,
-  SPECIAL_TOKENS,
   Tokenizer,
-  UNK_ID,
   contract,
   detokenize,
   detokenizePieces,
@@ -33,7 +29,7 @@ import {
   normalize,
   splitWords,
 } from "../lstm-edge.mjs";
-import { PUNCTUATION, SENTENCE_END } from "../lib/tokenizer.mjs";
+import * as tokenizerModule from "../lib/tokenizer.mjs";
 
 const operations = {
   tokenize({ tokenizer, texts }) {
@@ -68,11 +64,20 @@ const operations = {
   },
 
   constants() {
-    const layers = [1, 2, 3].map((count) => ({
-      inputs: contract.graphInputs(count),
-      outputs: contract.graphOutputs(count),
-    }));
-    return { ...contract, layers, SPECIAL_TOKENS, PUNCTUATION, SENTENCE_END, ids: [PAD_ID, UNK_ID, BOS_ID, EOS_ID] };
+    const upper = (module) => Object.fromEntries(Object.entries(module).filter(([name]) => /^[A-Z0-9_]+$/.test(name)));
+    const constants = upper(contract);
+    const specs = [[872, 64, [128, 64], 64], [30, 8, [16], 4], [5, 2, [3, 4, 5], 6]].map((sizes) => {
+      const spec = new ModelSpec(...sizes);
+      return {
+        inputs: spec.graphInputs,
+        outputs: spec.graphOutputs,
+        input_shapes: spec.inputShapes(),
+        output_shapes: spec.outputShapes(),
+        state_sizes: spec.stateSizes,
+      };
+    });
+    const twin = contract.int8Twin("models/fashion-lstm.onnx");
+    return { constants, tokenizer: upper(tokenizerModule), specs, int8_twin: twin };
   },
 
   random({ seeds, count }) {

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import torch
 
+from lstm_edge.runtime.errors import CorpusError
 from lstm_edge.runtime.tokenizer import EOS_ID, PAD_ID, Tokenizer
 
 
@@ -38,7 +39,7 @@ class Batch:
 def split_by_description(descriptions: list[str], val_fraction: float, seed: int) -> tuple[list[str], list[str]]:
     """Shuffle whole descriptions with `seed` and hold out `val_fraction` of them (at least one)."""
     if len(descriptions) < 2:
-        raise ValueError("need at least 2 descriptions to hold some out for validation")
+        raise CorpusError("need at least 2 descriptions to hold some out for validation")
     order = torch.randperm(len(descriptions), generator=torch.Generator().manual_seed(seed)).tolist()
     n_val = min(len(descriptions) - 1, max(1, round(len(descriptions) * val_fraction)))
     val = [descriptions[i] for i in sorted(order[:n_val])]

@@ -1,5 +1,5 @@
 """Two other shapes the decode graph could take, kept to measure them against the shipped one
-(`python -m benchmarks graphs`); lstm-export does not write them.
+(`python -m dev.decode_graphs`); lstm-export does not write them.
 
 onnxruntime's LSTM kernel costs several times its matrix products at sequence length 1, and decoding is
 nothing but sequence-length-1 calls. So, built from an exported lstm-edge file:
@@ -25,8 +25,8 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from lstm_edge.export.graph import GraphError
 from lstm_edge.runtime import contract
+from lstm_edge.runtime.errors import GraphError
 
 STEP = "step/"
 PROMPT = "prompt/"
@@ -68,7 +68,7 @@ def add_step_branch(model: onnx.ModelProto, hidden_sizes: tuple[int, ...]) -> on
             else helper.make_node("Split", [b], [p + "Wb", p + "Rb"], axis=1),
             helper.make_node("Add", [p + "Wb", p + "Rb"], [p + "bias"]),  # (1, 4H)
         ]
-        h_in, c_in = contract.state_inputs(layers)[2 * layer : 2 * layer + 2]
+        h_in, c_in = [f"h_in_{layer}", f"c_in_{layer}"]
         h_out, c_out = p + "h_out", p + "c_out"
         step += [
             helper.make_node("Gemm", [x, p + "W", p + "bias"], [p + "gx"], transB=1),  # (B, 4H)

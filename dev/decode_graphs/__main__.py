@@ -4,13 +4,13 @@ For the fashion model, one decode step (batch 1, sequence length 1, state fed ba
 bindings, one intra-op thread, spinning off) of:
 
 - the shipped graph (one native LSTM node per layer, the lstm-edge contract);
-- the step-only graph of Gemm and gate ops (benchmarks/decode_graphs.py; cannot read prompts);
+- the step-only graph of Gemm and gate ops (dev/decode_graphs/build.py; cannot read prompts);
 - the complete If(sequence == 1) graph: step-only branch for decoding, LSTM-node branch for prompts;
 - the int8 twin (onnxruntime's DynamicQuantizeLSTM and quantized MatMul);
 
 next to the floor (numpy products, benchmarks/floor.py), in one run, rounds alternating.
 
-Reproduce: `python -m benchmarks graphs [--quick]`
+Reproduce: `python -m dev.decode_graphs [--quick]`
 """
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ from benchmarks.models import fashion_model
 def main(quick: bool = False) -> None:
     import onnx
 
-    from benchmarks.decode_graphs import add_step_branch, step_only
+    from dev.decode_graphs.build import add_step_branch, step_only
     from lstm_edge.runtime.model_file import load_model
 
     model = fashion_model(quick)
-    architecture = load_model(model.fp32).architecture
+    architecture = load_model(model.fp32).spec
     shipped = onnx.load(model.fp32)
     rounds, calls = (3, 50) if quick else (21, 500)
     with tempfile.TemporaryDirectory() as scratch:
@@ -68,7 +68,7 @@ def main(quick: bool = False) -> None:
         "no Python loop)",
         ["graph", "µs per step", "× floor"],
         rows,
-        f"python -m benchmarks graphs{' --quick' if quick else ''}",
+        f"python -m dev.decode_graphs{' --quick' if quick else ''}",
     )
 
 
@@ -91,3 +91,12 @@ def _step(path: Path) -> Callable[[], None]:
     for _ in range(100):
         session.run_with_iobinding(binding)
     return lambda: (session.run_with_iobinding(binding), keep)[0]
+
+
+if __name__ == "__main__":
+    import sys
+
+    from benchmarks.common import machine_header
+
+    print(machine_header())
+    main(quick="--quick" in sys.argv[1:])

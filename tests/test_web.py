@@ -427,6 +427,14 @@ def test_stream_yields_the_words_of_generate(node_ready: None) -> None:
         assert (result["stop_reason"] == "eos") == (len(result["words"]) < 30)
 
 
+def test_generations_awaited_together_or_streamed_interleaved_equal_sequential_ones(node_ready: None) -> None:
+    prompts = parity_prompts(12)
+    model = _models()["fp32"]
+    answer = _harness({"op": "concurrent", "model": str(model.path), "prompts": prompts, "maxWords": 15})
+    assert answer["concurrent"] == answer["sequential"] == [model.generator.generate(p, 15).text for p in prompts]
+    assert answer["interleaved"] == [model.generator.generate(p, 15).words for p in prompts]
+
+
 # --- refusals ---
 
 

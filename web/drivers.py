@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -107,6 +108,67 @@ def browse(
     request = {"base": base, "executable": str(chromium()), "visits": list(visits), "scripts": list(scripts)}
     ensure_node_modules()
     return run_node(WEB / "tools" / "browser.mjs", request, timeout)
+
+
+class LineSession:
+    """A web/tools script run with --lines: one JSON request per line in, one answer per line out.
+    Benchmarks keep one for all their rounds, so runtimes are measured side by side, round by round."""
+
+    def __init__(self, script: Path, first: dict[str, Any] | None = None) -> None:
+        ensure_node_modules()
+        self._errors = tempfile.TemporaryFile("w+")  # noqa: SIM115 (closed by close())
+        self._process = subprocess.Popen(
+            [node(), str(script), "--lines"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._errors,
+            text=True,
+            cwd=ROOT,
+        )
+        self.greeting = self(first) if first is not None else None
+
+    def __call__(self, request: dict[str, Any]) -> Any:
+        assert self._process.stdin and self._process.stdout
+        self._process.stdin.write(json.dumps(request) + "\n")
+        self._process.stdin.flush()
+        line = self._process.stdout.readline()
+        if not line:
+            self._errors.seek(0)
+            raise RuntimeError(f"web/tools session ended (exit {self._process.wait()}):\n{self._errors.read()[-4000:]}")
+        return json.loads(line)
+
+    def close(self) -> None:
+        if self._process.stdin:
+            self._process.stdin.close()
+        try:
+            self._process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        if self._process.stdout:
+            self._process.stdout.close()
+        self._errors.close()
+
+
+@contextmanager
+def node_session() -> Iterator[LineSession]:
+    """web/tools/node-harness.mjs kept running: call it with one request at a time."""
+    session = LineSession(WEB / "tools" / "node-harness.mjs")
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+@contextmanager
+def page_session(base: str) -> Iterator[LineSession]:
+    """One page of headless Chromium kept open at `base`, the module imported: call it with scripts
+    ({"function", "argument"}); `.greeting["browser"]` is Chromium's version."""
+    session = LineSession(WEB / "tools" / "browser.mjs", {"base": base, "executable": str(chromium())})
+    try:
+        yield session
+    finally:
+        session.close()
 
 
 def closed_port() -> int:

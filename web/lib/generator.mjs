@@ -14,9 +14,9 @@ import * as contract from "./contract.mjs";
 import { GenerationError } from "./errors.mjs";
 import { loadModel } from "./model-file.mjs";
 import { Chooser, GREEDY, Sampling } from "./sampling.mjs";
+import { detokenize, splitWords } from "./tokenizer.mjs";
 
 const { STOP_ID } = contract;
-import { detokenize, splitWords } from "./tokenizer.mjs";
 
 /** A prompt after prefill: reuse it to draw several continuations without reading it again. */
 export class PromptState {

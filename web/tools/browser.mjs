@@ -9,10 +9,15 @@
 // #output, #notice, #error, #status and what the page measured. Each script runs in a fresh page after
 // `import("./lstm-edge.mjs")` and returns its JSON-able result. Page errors and console errors are
 // reported with the visit, so a test can tell a broken page from a wrong answer.
+//
+// With --lines, the first stdin line is the request without visits or scripts; the browser opens one
+// page and answers {"browser"}; every further line is a script ({"function", "argument"}) run in that
+// same page (so what it keeps on globalThis stays), answered with one line (benchmarks/browser.py).
 
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { text } from "node:stream/consumers";
 
 import { chromium } from "playwright-core";
@@ -86,23 +91,66 @@ function watch(page) {
   return problems;
 }
 
-const request = JSON.parse(await text(process.stdin));
-const profile = await mkdtemp(join(tmpdir(), "lstm-edge-chromium-")); // a fresh profile every run
-let context;
-try {
-  const started = performance.now();
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: request.executable ?? "/usr/bin/chromium",
-    headless: true,
-    args: FLAGS,
-    viewport: request.viewport ?? { width: 1000, height: 640 },
-  });
-  const launchMs = performance.now() - started;
-  const answer = { browser: context.browser()?.version() ?? null, launch_ms: launchMs, visits: [], scripts: [] };
-  for (const entry of request.visits ?? []) answer.visits.push(await visit(context, request.base, entry));
-  for (const entry of request.scripts ?? []) answer.scripts.push(await script(context, request.base, entry));
-  process.stdout.write(JSON.stringify(answer));
-} finally {
-  await context?.close();
-  await rm(profile, { recursive: true, force: true });
+async function launch(request) {
+  const profile = await mkdtemp(join(tmpdir(), "lstm-edge-chromium-")); // a fresh profile every run
+  try {
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: request.executable ?? "/usr/bin/chromium",
+      headless: true,
+      args: FLAGS,
+      viewport: request.viewport ?? { width: 1000, height: 640 },
+    });
+    return { context, close: () => context.close().finally(() => rm(profile, { recursive: true, force: true })) };
+  } catch (error) {
+    await rm(profile, { recursive: true, force: true });
+    throw error;
+  }
 }
+
+async function lines() {
+  const input = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+  const request = JSON.parse((await input.next()).value);
+  const browser = await launch(request);
+  try {
+    const page = await browser.context.newPage();
+    const problems = watch(page);
+    await page.goto(new URL("?", request.base).href);
+    await page.waitForFunction('document.body.dataset.state === "ready"');
+    await page.evaluate(async () => {
+      globalThis.lstmEdge = await import("./lstm-edge.mjs");
+    });
+    process.stdout.write(`${JSON.stringify({ browser: browser.context.browser()?.version() ?? null })}\n`);
+    for (let next = await input.next(); !next.done; next = await input.next()) {
+      const { function: source, argument = null } = JSON.parse(next.value);
+      const result = await page.evaluate(
+        ({ source, argument }) => (0, eval)(`(${source})`)(globalThis.lstmEdge, argument),
+        { source, argument },
+      );
+      process.stdout.write(`${JSON.stringify({ result, problems: problems.splice(0) })}\n`);
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
+async function once() {
+  const request = JSON.parse(await text(process.stdin));
+  const started = performance.now();
+  const browser = await launch(request);
+  try {
+    const { context } = browser;
+    const answer = {
+      browser: context.browser()?.version() ?? null,
+      launch_ms: performance.now() - started,
+      visits: [],
+      scripts: [],
+    };
+    for (const entry of request.visits ?? []) answer.visits.push(await visit(context, request.base, entry));
+    for (const entry of request.scripts ?? []) answer.scripts.push(await script(context, request.base, entry));
+    process.stdout.write(JSON.stringify(answer));
+  } finally {
+    await browser.close();
+  }
+}
+
+await (process.argv.includes("--lines") ? lines() : once());

@@ -8,11 +8,16 @@
 //   {"op": "sample", "cases": [{logits, sampling, steps}]}        seeded choices from the same logits
 //   {"op": "generate", "model", "prompts", "maxWords", "sampling", "seeds", "logits", "stream"}
 //                                                                 seeds: one per prompt, replacing sampling's
+//   {"op": "concurrent", "model", "prompts", "maxWords"}           texts generated one by one, all at once, and
+//                                                                 from interleaved streams
 //   {"op": "load", "models": [...]}                               the error (class, message) of each load
 //   {"op": "options", "model", "cases": [{maxWords, sampling}]}   the error of each generate call
-//   {"op": "bench", "model", "prompts", "maxWords", "repeats"}    load and per-word times
-// Seeds travel as decimal strings (they may exceed 2**53).
+//   {"op": "first-load", "model"}                                 the first load of this process (runtime start)
+//   {"op": "bench-round", "model", "prompts", "maxWords"}         one timed pass: per-word time, one more load
+// Seeds travel as decimal strings (they may exceed 2**53). With --lines, every stdin line is a request
+// and every answer a line (benchmarks/browser.py keeps one process for its rounds).
 
+import { createInterface } from "node:readline";
 import { text } from "node:stream/consumers";
 
 import {
@@ -112,6 +117,26 @@ const operations = {
     return results;
   },
 
+  async concurrent({ model, prompts, maxWords }) {
+    const generator = await Generator.load(model);
+    const sequential = [];
+    for (const prompt of prompts) sequential.push((await generator.generate(prompt, { maxWords })).text);
+    const together = await Promise.all(prompts.map((prompt) => generator.generate(prompt, { maxWords })));
+    const streams = prompts.map((prompt) => generator.stream(prompt, { maxWords }));
+    const streamed = prompts.map(() => []);
+    for (let open = streams.length; open > 0; ) {
+      open = 0;
+      for (const [i, stream] of streams.entries()) {
+        const next = await stream.next();
+        if (!next.done) {
+          streamed[i].push(next.value);
+          open += 1;
+        }
+      }
+    }
+    return { sequential, concurrent: together.map((generation) => generation.text), interleaved: streamed };
+  },
+
   async load({ models }) {
     const results = [];
     for (const model of models) {
@@ -138,23 +163,24 @@ const operations = {
     return results;
   },
 
-  async bench({ model, prompts, maxWords, repeats }) {
+  async "first-load"({ model }) {
     const started = performance.now();
-    const generator = await Generator.load(model);
-    const firstLoad = performance.now() - started;
-    const loads = [];
-    for (let i = 0; i < repeats; i++) loads.push((await loadModel(model)).timings.total);
-    const perWord = [];
-    for (const prompt of prompts) await generator.generate(prompt, { maxWords }); // warm-up: wasm tiers up
-    for (let i = 0; i < repeats; i++) {
-      let words = 0;
-      const begin = performance.now();
-      for (const prompt of prompts) words += (await generator.generate(prompt, { maxWords })).words.length;
-      perWord.push((performance.now() - begin) / words);
-    }
-    return { first_load_ms: firstLoad, load_ms: loads, per_word_ms: perWord };
+    await Generator.load(model);
+    return { first_load_ms: performance.now() - started };
+  },
+
+  async "bench-round"({ model, prompts, maxWords }) {
+    if (!generators.has(model)) generators.set(model, await Generator.load(model));
+    const generator = generators.get(model);
+    let words = 0;
+    const begin = performance.now();
+    for (const prompt of prompts) words += (await generator.generate(prompt, { maxWords })).words.length;
+    const perWord = (performance.now() - begin) / words;
+    return { per_word_ms: perWord, load_ms: (await loadModel(model)).timings.total };
   },
 };
+
+const generators = new Map(); // model → Generator, kept between bench rounds
 
 function samplingOf(sampling) {
   if (!sampling) return undefined;
@@ -167,6 +193,12 @@ function errorOf(error) {
   return { ok: false, error: error.name, message: error.message };
 }
 
-const request = JSON.parse(await text(process.stdin));
-const answer = await operations[request.op](request);
-process.stdout.write(JSON.stringify(answer));
+if (process.argv.includes("--lines")) {
+  for await (const line of createInterface({ input: process.stdin })) {
+    const request = JSON.parse(line);
+    process.stdout.write(`${JSON.stringify(await operations[request.op](request))}\n`);
+  }
+} else {
+  const request = JSON.parse(await text(process.stdin));
+  process.stdout.write(JSON.stringify(await operations[request.op](request)));
+}

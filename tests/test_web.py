@@ -93,7 +93,7 @@ def model(request: pytest.FixtureRequest) -> Model:
 @functools.cache
 def _models() -> dict[str, Model]:
     fp32 = default_model_path()
-    int8 = fp32.with_name(fp32.name.replace(".onnx", ".int8.onnx"))
+    int8 = contract.int8_twin(fp32)
     return {name: Model(name, path, Generator(path)) for name, path in (("fp32", fp32), ("int8", int8))}
 
 
@@ -123,10 +123,8 @@ def parity_prompts(count: int) -> list[str]:
 def _logits_after(generator: Generator, prompt: str, words: list[str]) -> np.ndarray:
     """Next-word logits after the prompt and `words`, from one run of the whole sequence."""
     ids = generator.tokenizer.encode(prompt, add_bos=True).ids + [generator.tokenizer.ids[w] for w in words]
-    sizes = [size for size in generator.model.architecture.hidden_sizes for _ in "hc"]
-    state = [np.zeros((1, size), dtype=np.float32) for size in sizes]
-    logits = generator.session.run([contract.LOGITS], contract.feed(np.array([ids], dtype=np.int64), state))[0]
-    return logits[0]
+    logits, _ = generator.backend.run(np.array([ids], dtype=np.int64), generator.spec.zero_state(1))
+    return np.asarray(logits[0])
 
 
 def _first_difference(python: list[str], javascript: list[str]) -> int:
@@ -134,7 +132,7 @@ def _first_difference(python: list[str], javascript: list[str]) -> int:
 
 
 def _top_two_gap(logits: np.ndarray) -> float:
-    allowed = np.sort(logits[tokenizer.BOS_ID + 1 :])
+    allowed = np.sort(logits[contract.NEVER_EMITTED.stop :])
     return float(allowed[-1] - allowed[-2])
 
 

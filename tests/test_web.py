@@ -14,6 +14,7 @@ import functools
 import os
 import random
 import re
+import shutil
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -568,6 +569,9 @@ def site(tmp_path_factory: pytest.TempPathFactory, node_ready: None) -> Path:
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])],
     )
     onnx.save(helper.make_model(identity), out / "foreign.onnx")
+    # Two broken copies inside the site: one without onnxruntime-web's wasm, one without its module.
+    shutil.copytree(out, out / "no-wasm", ignore=shutil.ignore_patterns("*.wasm"))
+    shutil.copytree(out, out / "no-script", ignore=shutil.ignore_patterns("ort.wasm.min.mjs", "*.wasm", "no-wasm"))
     return out
 
 
@@ -595,6 +599,8 @@ def chromium_run(site: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[s
         "network": {"query": _page(prompt="A coat", model=f"http://127.0.0.1:{drivers.closed_port()}/m.onnx")},
         "words": {"query": _page(prompt="A coat", words="many")},
         "temperature": {"query": _page(prompt="A coat", temperature=-2)},
+        "no-wasm": {"query": "no-wasm/" + _page(prompt="A coat")},
+        "no-script": {"query": "no-script/" + _page(prompt="A coat")},
     }
     prompts = parity_prompts(BROWSER_PROMPTS)
     script = """async (lstmEdge, { prompts, texts, words }) => {
@@ -670,6 +676,8 @@ def test_the_page_shows_empty_prompts_and_unknown_words_in_one_line(chromium_run
         ("network", "Error: http://127.0.0.1:"),
         ("words", "Error: words must be a whole number from 1 to 1000, not 'many'"),
         ("temperature", "Error: temperature must be between 0 and 100, got -2"),
+        ("no-wasm", "Error: onnxruntime-web could not start ("),
+        ("no-script", "Error: the page's scripts could not be loaded"),
     ],
 )
 def test_the_page_shows_bad_input_as_one_line_and_stops_its_spinner(

@@ -32,8 +32,7 @@ function show(selector, text) {
 }
 
 function readForm() {
-  const values = Object.fromEntries(PARAMETERS.map((name) => [name, form.elements[name].value]));
-  return { ...values, prompt: form.elements.prompt.value };
+  return Object.fromEntries(PARAMETERS.map((name) => [name, form.elements[name].value]));
 }
 
 function fillForm(values) {

@@ -591,6 +591,7 @@ def chromium_run(site: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[s
         "int8": {"query": _page(prompt="A cream coat", model="int8"), "screenshot": str(shots / "int8.png")},
         "long": {"query": _page(prompt="These wide-leg trousers", model="int8", words=40)},
         "sampled": {"query": _page(prompt="A silk scarf", words=25, temperature=0.9, top_k=40, top_p=0.95, seed=11)},
+        "big-seed": {"query": _page(prompt="A silk scarf", words=25, temperature=1.2, seed=2**62 + 7)},
         "empty": {"query": _page(prompt="")},
         "unknown": {"query": _page(prompt="purple zebra xyzzy", model="int8")},
         "missing": {"query": _page(prompt="A coat", model="models/missing.onnx")},
@@ -651,6 +652,8 @@ def test_the_page_generates_what_lstm_gen_does_fp32_and_int8(chromium_run: dict[
     assert long["output"] == models["int8"].generator.generate("These wide-leg trousers", 40).text
     sampled = Sampling(temperature=0.9, top_k=40, top_p=0.95, seed=11)
     assert visits["sampled"]["output"] == models["fp32"].generator.generate("A silk scarf", 25, sampled).text
+    big_seed = Sampling(temperature=1.2, seed=2**62 + 7)  # beyond JavaScript's exact integers: read as a BigInt
+    assert visits["big-seed"]["output"] == models["fp32"].generator.generate("A silk scarf", 25, big_seed).text
     print(f"\nChromium {chromium_run['browser']}: {visits['fp32']['status']} {visits['fp32']['model_info']}")
 
 

@@ -60,7 +60,8 @@ function options(values) {
     if (!Number.isFinite(value)) throw new InputError(`${name.replace("_", "-")} must be a number, not '${values[name]}'`);
     return value;
   };
-  const seed = number("seed", null);
+  const seedText = String(values.seed ?? "").trim();
+  const seed = seedText === "" ? null : /^\d+$/.test(seedText) ? BigInt(seedText) : seedText; // Sampling says what is wrong
   const sampling = new Sampling({
     temperature: number("temperature", 0),
     topK: number("top_k", 0),

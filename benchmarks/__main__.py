@@ -1,6 +1,7 @@
 """`python -m benchmarks [TABLE …] [--quick] [--threads N]`: print the benchmark tables.
 
-Tables, in this order: training, latency, throughput, bulk, cold-start, size, quality (all of them by default).
+Tables, in this order: training, latency, throughput, bulk, cold-start, size, browser, quality (all of them by
+default).
 `--quick` runs tiny models and few repeats, to prove in seconds that the scripts still work (CI); its
 numbers mean nothing. The full mode produces the published numbers.
 """
@@ -20,6 +21,7 @@ TABLES = {
     "bulk": "benchmarks.bulk",
     "cold-start": "benchmarks.cold_start",
     "size": "benchmarks.size",
+    "browser": "benchmarks.browser",
     "quality": "benchmarks.quality",
 }
 

@@ -7,18 +7,21 @@ Models, trained and exported once into benchmarks/.cache with the commands a use
   wrote then);
 - reviews, after: the same data with today's defaults — `lstm-train` and `lstm-export` without options,
   so the decoding default is measured by the export;
-- fashion: the shipped model.
+- fashion, before: the shipped model (the defaults before issue 10, `make model`);
+- fashion, after: the built-in corpus with today's defaults (`lstm-train --seed 0 --threads 1`, `lstm-export`).
 
 Tables:
 
 1. held-out figures (the run's own validation rows, as `lstm-eval --split validation` computes them),
    float32 and int8;
-2. generation from the first 3 words of 100 held-out reviews, up to 100 words: the texts' own
+2. generation from the first 3 words of 200 held-out reviews (lstm-export's trial), up to 100 words: the texts' own
    continuations, the before model as it shipped, and the after model with each decoding lstm-export
    tried plus beam search — loop rate (a word 4-gram twice within 100 words), distinct-2, mean length,
    share ended by <eos>, mean log-likelihood per token under the model, µs per word one prompt at a time;
-3. the same trial on the shipped fashion model (does it keep plain greedy and its endings?);
-4. sample continuations, before and after.
+3. the built-in corpus before and after: held-out figures, int8 agreement, the measured decoding, and
+   how often greedy text repeats a word 4-gram or 3-gram and ends by itself (it must not get worse);
+4. the decoding trial on the built-in corpus's after model (does it keep plain greedy?);
+5. sample continuations, before and after.
 
 Reproduce: `python -m benchmarks quality [--quick]` (or `make quality`)
 """
@@ -38,6 +41,7 @@ from benchmarks.models import QUICK_ROWS, TINY_ARGS, _first_rows, cached_model, 
 BEFORE_TRAIN = ["--dropout", "0", "--min-count", "1"]
 PLAIN_EXPORT = ["--repetition-penalty", "1", "--no-repeat-ngram", "0", "--beams", "1"]
 SAMPLE_PROMPTS = ["I love this", "The fabric is", "I ordered this", "This dress is", "I am 5'4"]
+FASHION_PROMPTS = ["A cream coat", "A black leather jacket", "These wide-leg trousers", "A purple zebra coat"]
 TIMED_PROMPTS = 20
 
 
@@ -45,14 +49,18 @@ def main(quick: bool = False) -> None:
     if not REVIEWS_CSV.is_file():
         print(f"\n(note: {REVIEWS_CSV} is absent, so the quality tables are left out)")
         return
-    prompts, words = (10, 30) if quick else (100, 100)
+    from lstm_edge.runtime.recommend import PROMPTS
+
+    prompts, words = (10, 30) if quick else (PROMPTS, 100)
     before, after = _reviews_models(quick)
     reproduce = f"python -m benchmarks quality{' --quick' if quick else ''}"
     _held_out_table(before, after, reproduce)
     _generation_table(before, after, prompts, words, reproduce)
-    fashion = fashion_model(quick)
-    _fashion_table(fashion.fp32, fashion.description, prompts, words, reproduce)
+    fashion_before, fashion_after = _fashion_models(quick)
+    _fashion_table(fashion_before, fashion_after, prompts, words, reproduce)
+    _trials_table(fashion_after, prompts, words, reproduce)
     _samples(before, after, words, quick)
+    _samples(fashion_before, fashion_after, words, quick, FASHION_PROMPTS)
 
 
 def _reviews_models(quick: bool) -> tuple[Path, Path]:
@@ -190,13 +198,75 @@ def _generation_table(before: Path, after: Path, prompts: int, words: int, repro
     print_table(
         f"Generation from the first 3 words of {measured.prompts} held-out reviews, up to {words} words "
         f"(after: lstm-export chose '{new.decoding.describe()}' among the single-beam rows)",
-        ["model", "decoding", "loop rate", "distinct-2", "mean length", "ended", "log-lik/token", "µs/word"],
+        [
+            "model",
+            "decoding",
+            "loop rate",
+            "3-gram repeats",
+            "distinct-2",
+            "mean length",
+            "ended",
+            "log-lik/token",
+            "µs/word",
+        ],
         rows,
         reproduce,
     )
 
 
-def _fashion_table(path: Path, description: str, prompts: int, words: int, reproduce: str) -> None:
+def _fashion_models(quick: bool) -> tuple[Path, Path]:
+    """The shipped model (trained with the defaults before issue 10), and today's defaults on the same data."""
+    if quick:
+        data = ["--data", str(_first_rows(None, "description")), *TINY_ARGS]
+        return cached_model("quick-quality-fashion-before", [*data, *BEFORE_TRAIN]), cached_model(
+            "quick-quality-fashion-after", data
+        )
+    return fashion_model().fp32, cached_model("quality-fashion-after", ["--seed", "0", "--threads", "1"])
+
+
+def _fashion_table(before: Path, after: Path, prompts: int, words: int, reproduce: str) -> None:
+    """Held-out figures and greedy text of the built-in corpus, before and after: it must not get worse."""
+    from lstm_edge.runtime.contract import int8_twin
+    from lstm_edge.runtime.eval import Scorer, prompt_of, repeats_ngram
+    from lstm_edge.runtime.generator import Generator
+    from lstm_edge.runtime.model_file import load_model
+    from lstm_edge.runtime.tokenizer import PUNCTUATION
+
+    rows = []
+    for label, path in (("before", before), ("after", after)):
+        models = [load_model(path), *([load_model(int8_twin(path))] if int8_twin(path).is_file() else [])]
+        texts = _validation_texts(models[0])
+        scorer = Scorer(models)
+        scorer.add(texts)
+        scorer.flush()
+        fp32 = scorer.metrics[0]
+        agreement = scorer.metrics[1].agreement if len(models) > 1 else None
+        generator = Generator(models[0])
+        chosen = [prompt for prompt in (prompt_of(text, 3) for text in texts) if prompt][: prompts * 3]
+        outputs = generator.generate_many([" ".join(prompt) for prompt in chosen], words)
+        said = [[w for w in [*p, *g.words] if w not in PUNCTUATION] for p, g in zip(chosen, outputs, strict=True)]
+        rows.append(
+            [
+                f"{label} ({_training_label(models[0])})",
+                f"{fp32.perplexity:.2f}",
+                f"{fp32.accuracy:.4f}",
+                "—" if agreement is None else f"{agreement:.2%}",
+                generator.decoding.describe(),
+                f"{sum(repeats_ngram(words, 4) for words in said) / len(said):.1%}",
+                f"{sum(repeats_ngram(words, 3) for words in said) / len(said):.1%}",
+                f"{sum(g.stop_reason == 'eos' for g in outputs) / len(outputs):.0%}",
+            ]
+        )
+    print_table(
+        f"The built-in corpus, before and after (held-out descriptions; greedy text from the first 3 words of "
+        f"{len(chosen)} of them, up to {words} words)",
+        ["model", "ppl", "accuracy", "int8 agrees", "decoding", "4-gram repeats", "3-gram repeats", "ended"],
+        rows,
+        reproduce,
+    )
+
+
+def _trials_table(path: Path, prompts: int, words: int, reproduce: str) -> None:
     from lstm_edge.runtime.generator import Generator
     from lstm_edge.runtime.recommend import recommend
 
@@ -210,16 +280,22 @@ def _fashion_table(path: Path, description: str, prompts: int, words: int, repro
         chosen = "  ← chosen" if trial.decoding == measured.decoding else ""
         rows.append([f"{trial.decoding.describe()}{chosen}", *_stats(trial.stats), f"{trial.log_likelihood:.3f}"])
     print_table(
-        f"The fashion model ({description}): what lstm-export's measurement chooses, "
+        f"The built-in corpus, after: what lstm-export's measurement chooses, "
         f"{measured.prompts} held-out prompts, up to {words} words",
-        ["decoding", "loop rate", "distinct-2", "mean length", "ended", "log-lik/token"],
+        ["decoding", "loop rate", "3-gram repeats", "distinct-2", "mean length", "ended", "log-lik/token"],
         rows,
         reproduce,
     )
 
 
 def _stats(stats: Any) -> list[str]:
-    return [f"{stats.loop_rate:.0%}", f"{stats.distinct_2:.3f}", f"{stats.mean_length:.1f}", f"{stats.ended_rate:.0%}"]
+    return [
+        f"{stats.loop_rate:.0%}",
+        f"{stats.repeat_3_rate:.0%}",
+        f"{stats.distinct_2:.3f}",
+        f"{stats.mean_length:.1f}",
+        f"{stats.ended_rate:.0%}",
+    ]
 
 
 def _trial_cells(generator: Any, trial: Any, words: int) -> list[str]:
@@ -241,14 +317,15 @@ def _per_word_us(generator: Any, decoding: Any, words: int) -> float:
     return (time.perf_counter() - started) / max(tokens, 1) * 1e6
 
 
-def _samples(before: Path, after: Path, words: int, quick: bool) -> None:
+def _samples(before: Path, after: Path, words: int, quick: bool, prompts: list[str] = SAMPLE_PROMPTS) -> None:
     from lstm_edge.runtime.generator import Generator
 
     old, new = Generator(before), Generator(after)
-    print(f"\n### Samples, up to {words} words (before: {old.decoding.describe()}; after: {new.decoding.describe()})\n")
-    for was, now in zip(
-        old.generate_many(SAMPLE_PROMPTS, words), new.generate_many(SAMPLE_PROMPTS, words), strict=True
-    ):
+    print(
+        f"\n### Samples of {old.model.path.name} and {new.model.path.parent.name}, up to {words} words "
+        f"(before: {old.decoding.describe()}; after: {new.decoding.describe()})\n"
+    )
+    for was, now in zip(old.generate_many(prompts, words), new.generate_many(prompts, words), strict=True):
         print(f"- before: {was.text}\n  after:  {now.text}")
     if quick:
         print(f"\n(quick models train on the first {QUICK_ROWS} rows for one epoch: their text means nothing)")

@@ -6,8 +6,10 @@
     Decoding(beams=4)                     # beam search (runtime/beam.py), the rules apply per beam
 
 Punctuation and <eos> are exempt from both rules: a description can always end its sentence, and
-always end. The rules work on logits before <pad>/<unk>/<bos> are masked and before the greedy or
-sampled choice, so they compose with temperature, top-k and top-p.
+always end. (One exception, which never stands in the way of an ending: a run of marks alone, like
+". . .", is an n-gram like any other, so a model stuck on punctuation is stopped too.) The rules
+work on logits before <pad>/<unk>/<bos> are masked and before the greedy or sampled choice, so they
+compose with temperature, top-k and top-p.
 
 A model file recommends its own settings (`lstm_edge.generation` metadata, chosen at export by
 measurement); `Decoding.from_metadata` reads and checks them, and `PLAIN` is none at all.
@@ -176,17 +178,21 @@ class RepetitionRules:
     def _add(self, row: int, token: int) -> None:
         tokens = self.tokens[row]
         tokens.append(token)
-        if self.exempt[token]:
+        if token == STOP_ID:
             return
-        if not self.seen[row, token]:
+        mark = self.exempt[token]
+        if not mark and not self.seen[row, token]:
             self.seen[row, token] = True
             self._said[0].append(row)
             self._said[1].append(token)
             self._index = None
         if self.size and len(tokens) >= self.size:
-            key = tuple(tokens[len(tokens) - self.size : -1])
-            table = self.ngrams[row]
-            table[key] = table.get(key, frozenset()) | {token}
+            gram = tokens[len(tokens) - self.size :]
+            # a mark completes no banned n-gram, unless the n-gram is a run of marks (". . ." said again)
+            if not mark or (self.size > 1 and all(self.exempt[t] for t in gram)):
+                table = self.ngrams[row]
+                key = tuple(gram[:-1])
+                table[key] = table.get(key, frozenset()) | {token}
 
 
 def check_beams(decoding: Decoding, greedy: bool) -> None:

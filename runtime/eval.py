@@ -15,9 +15,10 @@ a text longer than that keeps its first `max_tokens` tokens and no <eos>, as tra
 
 Generation statistics continue prompts (the first words of texts) and measure the continuations:
 loop rate (share with a word 4-gram said twice within the first 100 words, prompt included,
-punctuation ignored), distinct-2 (distinct word bigrams over all bigrams, pooled), mean length in
-tokens and the share that ended by <eos>. `reference_stats` measures the texts' own continuations
-the same way, for calibration: real reviews repeat a 4-gram now and then, too.
+punctuation ignored; the same for 3-grams, a milder repeat), distinct-2 (distinct word bigrams over
+all bigrams, pooled), mean length in tokens and the share that ended by <eos>. `reference_stats`
+measures the texts' own continuations the same way, for calibration: real reviews repeat a 4-gram
+now and then, too.
 """
 
 from __future__ import annotations
@@ -233,6 +234,7 @@ def _marks(tokenizer: Tokenizer) -> np.ndarray:
 class GenerationStats:
     outputs: int = 0
     looped: int = 0
+    repeated_3: int = 0  # outputs that say a word 3-gram twice (a milder repeat than a loop)
     ended: int = 0
     tokens: int = 0
     bigrams: int = 0
@@ -241,6 +243,10 @@ class GenerationStats:
     @property
     def loop_rate(self) -> float:
         return self.looped / max(self.outputs, 1)
+
+    @property
+    def repeat_3_rate(self) -> float:
+        return self.repeated_3 / max(self.outputs, 1)
 
     @property
     def distinct_2(self) -> float:
@@ -257,7 +263,9 @@ class GenerationStats:
     def add(self, prompt: Sequence[str], continuation: Sequence[str], ended: bool) -> None:
         """One output: the prompt's tokens and the continuation's (without <eos>), and whether it ended."""
         self.outputs += 1
-        self.looped += repeats_ngram(_words([*prompt, *continuation])[: len(_words(prompt)) + LOOP_WINDOW])
+        window = _words([*prompt, *continuation])[: len(_words(prompt)) + LOOP_WINDOW]
+        self.looped += repeats_ngram(window)
+        self.repeated_3 += repeats_ngram(window, 3)
         self.ended += ended
         self.tokens += len(continuation)
         words = _words(continuation)
@@ -270,6 +278,7 @@ class GenerationStats:
         return {
             **summary,
             "loop_rate": self.loop_rate,
+            "repeat_3_rate": self.repeat_3_rate,
             "distinct_2": self.distinct_2,
             "mean_length": self.mean_length,
             "ended_rate": self.ended_rate,

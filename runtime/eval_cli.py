@@ -239,7 +239,7 @@ def _print_report(report: dict[str, Any]) -> None:
             f"\nGeneration: {generation['prompts']} prompts (the first {generation['prompt_words']} words of a text), "
             f"up to {generation['max_words']} words"
         )
-        rows = [["", "decoding", "loop rate", "distinct-2", "mean length", "ended by <eos>"]]
+        rows = [["", "decoding", "loop rate", "3-gram repeats", "distinct-2", "mean length", "ended by <eos>"]]
         for name, stats in [("the texts themselves", {**generation["reference"], "decoding": "—"})] + [
             (name, entry["generation"]) for name, entry in zip(names, report["models"], strict=True)
         ]:
@@ -248,13 +248,17 @@ def _print_report(report: dict[str, Any]) -> None:
                     name,
                     stats["decoding"],
                     f"{stats['loop_rate']:.0%}",
+                    f"{stats['repeat_3_rate']:.0%}",
                     f"{stats['distinct_2']:.3f}",
                     f"{stats['mean_length']:.1f}",
                     f"{stats['ended_rate']:.0%}",
                 ]
             )
         _table(rows, left=2)
-        click.echo("(loop rate: share of outputs that repeat a word 4-gram within their first 100 words)")
+        click.echo(
+            "(loop rate: share of outputs that repeat a word 4-gram within their first 100 words; "
+            "3-gram repeats: the same for 3-grams)"
+        )
 
 
 def _short_names(paths: list[str]) -> list[str]:

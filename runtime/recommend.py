@@ -1,17 +1,20 @@
 """Choosing a model's default decoding by measurement; `lstm-export` writes the choice into the file.
 
-Every candidate continues the same prompts — the first words of held-out texts — by up to 100 words,
-greedy. A candidate qualifies when
+Every candidate continues the same prompts — the first words of 200 held-out texts — by up to 100
+words, greedy. A candidate qualifies when
 
 - at most 1 output in 10 repeats a word 4-gram (or as many as in the texts' own continuations, if more);
 - it ends by <eos> within the budget at least 90% as often as the texts themselves do.
 
-Among those that qualify, the one whose continuations the model itself finds likeliest wins (mean
+Among those that qualify, the continuations the model itself finds likeliest are wanted (mean
 log-likelihood per token, <eos> included, scored without any rule): the least distortion of what the
 model learnt that still neither loops nor runs on. Differences below 0.01 nats per token (1% of
-perplexity) are noise at this sample size, so the simplest candidate within that margin of the
-likeliest is chosen; the candidates are listed simplest first, plain greedy first of all, so a model
-that does not loop keeps it. When none qualifies, the lowest loop rate wins. Beam search is
+perplexity) are noise at this sample size, so every candidate within that margin of the likeliest is
+as good, and of those the ones whose outputs repeat a word 3-gram least often ("a drawstring waist
+and a drawstring waist" is no loop, but reads as one; rates within two points of the fewest count as
+equal), and of those the simplest: the candidates are listed simplest first, plain greedy first of
+all, so a model that does not repeat itself keeps it.
+When none qualifies, the lowest loop rate wins. Beam search is
 measured beside them (`lstm-eval`, the quality benchmark) but never chosen here: it multiplies the
 work per word and cannot stream, which matters more on a device than its likelier text.
 """
@@ -36,9 +39,10 @@ CANDIDATES = (
 )
 MAX_LOOP_RATE = 0.10
 MARGIN = 0.01  # nats per token
+REPEAT_MARGIN = 0.02  # share of outputs: 4 of 200 prompts, noise at this size
 ENDING_SHARE = 0.9
 PROMPT_WORDS = 3
-PROMPTS = 100
+PROMPTS = 200
 
 
 @dataclass
@@ -52,6 +56,7 @@ class Trial:
         return {
             "decoding": self.decoding.describe(),
             "loop_rate": round(self.stats.loop_rate, 4),
+            "repeat_3_rate": round(self.stats.repeat_3_rate, 4),
             "ended_rate": round(self.stats.ended_rate, 4),
             "distinct_2": round(self.stats.distinct_2, 4),
             "mean_length": round(self.stats.mean_length, 2),
@@ -72,13 +77,14 @@ class Recommendation:
         """The `chosen_by` document of the model's generation metadata."""
         return {
             "method": f"measured on {self.prompts} prompts from {self.source}",
-            "rule": f"simplest within {MARGIN} nats/token of the likeliest of those with loop rate <= "
-            f"{max(MAX_LOOP_RATE, self.reference.loop_rate):.2f} and ended rate >= "
-            f"{ENDING_SHARE * self.reference.ended_rate:.2f}",
+            "rule": f"of those with loop rate <= {max(MAX_LOOP_RATE, self.reference.loop_rate):.2f} and ended "
+            f"rate >= {ENDING_SHARE * self.reference.ended_rate:.2f}, within {MARGIN} nats/token of the "
+            "likeliest: the fewest 3-gram repeats, then the simplest",
             "prompt_words": PROMPT_WORDS,
             "max_words": LOOP_WINDOW,
             "reference": {
                 "loop_rate": round(self.reference.loop_rate, 4),
+                "repeat_3_rate": round(self.reference.repeat_3_rate, 4),
                 "ended_rate": round(self.reference.ended_rate, 4),
                 "distinct_2": round(self.reference.distinct_2, 4),
                 "mean_length": round(self.reference.mean_length, 2),
@@ -88,17 +94,21 @@ class Recommendation:
 
     def lines(self) -> list[str]:
         """A table of the trials, for lstm-export's report."""
-        rows = [f"{'decoding':<42} {'loops':>6} {'ended':>6} {'distinct-2':>10} {'length':>7} {'log-lik':>8}"]
+        rows = [
+            f"{'decoding':<42} {'loops':>6} {'3-gram':>6} {'ended':>6} {'distinct-2':>10} {'length':>7} {'log-lik':>8}"
+        ]
         reference = self.reference
         rows.append(
-            f"{'(the texts themselves)':<42} {reference.loop_rate:>6.0%} {reference.ended_rate:>6.0%} "
-            f"{reference.distinct_2:>10.3f} {reference.mean_length:>7.1f} {'':>8}"
+            f"{'(the texts themselves)':<42} {reference.loop_rate:>6.0%} {reference.repeat_3_rate:>6.0%} "
+            f"{reference.ended_rate:>6.0%} {reference.distinct_2:>10.3f} {reference.mean_length:>7.1f} {'':>8}"
         )
         for trial in self.trials:
             mark = "  ← chosen" if trial.decoding == self.decoding else ("" if trial.qualifies else "  ✗")
+            stats = trial.stats
             rows.append(
-                f"{trial.decoding.describe():<42} {trial.stats.loop_rate:>6.0%} {trial.stats.ended_rate:>6.0%} "
-                f"{trial.stats.distinct_2:>10.3f} {trial.stats.mean_length:>7.1f} {trial.log_likelihood:>8.3f}{mark}"
+                f"{trial.decoding.describe():<42} {stats.loop_rate:>6.0%} {stats.repeat_3_rate:>6.0%} "
+                f"{stats.ended_rate:>6.0%} {stats.distinct_2:>10.3f} {stats.mean_length:>7.1f} "
+                f"{trial.log_likelihood:>8.3f}{mark}"
             )
         return rows
 
@@ -125,18 +135,23 @@ def recommend(
         )
     prompt_ids = [ids[1 : PROMPT_WORDS + 1] for ids in chosen]
     trials = [_trial(generator, prompt_ids, decoding, max_words) for decoding in candidates]
+    return Recommendation(choose(trials, reference).decoding, trials, reference, len(chosen), source)
+
+
+def choose(trials: Sequence[Trial], reference: GenerationStats) -> Trial:
+    """The rule of the module's docstring; marks each trial's `qualifies` on the way."""
     loop_limit = max(MAX_LOOP_RATE, reference.loop_rate)
     for trial in trials:
         trial.qualifies = (
             trial.stats.loop_rate <= loop_limit and trial.stats.ended_rate >= ENDING_SHARE * reference.ended_rate
         )
     qualified = [trial for trial in trials if trial.qualifies]
-    if qualified:
-        likeliest = max(trial.log_likelihood for trial in qualified)
-        best = next(trial for trial in qualified if trial.log_likelihood >= likeliest - MARGIN)
-    else:
-        best = min(trials, key=lambda trial: (trial.stats.loop_rate, -trial.log_likelihood))
-    return Recommendation(best.decoding, trials, reference, len(chosen), source)
+    if not qualified:
+        return min(trials, key=lambda trial: (trial.stats.loop_rate, -trial.log_likelihood))
+    likeliest = max(trial.log_likelihood for trial in qualified)
+    as_likely = [trial for trial in qualified if trial.log_likelihood >= likeliest - MARGIN]
+    fewest = min(trial.stats.repeat_3_rate for trial in as_likely)
+    return next(trial for trial in as_likely if trial.stats.repeat_3_rate <= fewest + REPEAT_MARGIN)
 
 
 def _trial(generator: Any, prompt_ids: list[list[int]], decoding: Decoding, max_words: int) -> Trial:

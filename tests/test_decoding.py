@@ -77,7 +77,8 @@ def oracle(
     """Greedy decoding with the rules as the issue states them: penalty over prompt and generated words,
     no n-gram twice, punctuation and <eos> exempt."""
     tokenizer, backend, spec = generator.tokenizer, generator.backend, generator.spec
-    exempt = {EOS_ID, *(tokenizer.ids[m] for m in PUNCTUATION if m in tokenizer.ids)}
+    marks = {tokenizer.ids[m] for m in PUNCTUATION if m in tokenizer.ids}
+    exempt = {EOS_ID, *marks}
     encoded = tokenizer.encode(prompt, add_bos=True).ids
     said = list(encoded[1:])
     logits, state = backend.run(np.array([encoded], dtype=np.int64), spec.zero_state(1))
@@ -89,8 +90,10 @@ def oracle(
         if ngram:
             context = said[len(said) - ngram + 1 :] if ngram > 1 else []
             for start in range(len(said) - ngram + 1):
-                if said[start : start + ngram - 1] == context and said[start + ngram - 1] not in exempt:
-                    scores[said[start + ngram - 1]] = -np.inf
+                gram = said[start : start + ngram]
+                run_of_marks = ngram > 1 and set(gram) <= marks
+                if gram[:-1] == context and (gram[-1] not in exempt or run_of_marks):
+                    scores[gram[-1]] = -np.inf
         scores[: contract.NEVER_EMITTED.stop] = -np.inf
         token = int(scores.argmax())
         if token == EOS_ID:
@@ -418,3 +421,84 @@ def test_bad_recommendations_are_refused_at_load(tiny_model: Path, tmp_path: Pat
         load_model(path)
     result = CliRunner().invoke(gen_main, ["--model", str(path), "A coat"])
     assert result.exit_code == 1 and result.output.startswith(f"Error: {path}: metadata lstm_edge.generation")
+
+
+# --- the default, chosen by measurement (runtime/recommend.py, lstm-export) -------------------------------
+
+
+def trial(decoding: Decoding, outputs: int, looped: int, repeated_3: int, ended: int, log_likelihood: float):
+    from lstm_edge.runtime.eval import GenerationStats
+    from lstm_edge.runtime.recommend import Trial
+
+    stats = GenerationStats(outputs=outputs, looped=looped, repeated_3=repeated_3, ended=ended)
+    return Trial(decoding, stats, log_likelihood)
+
+
+def test_the_rule_keeps_plain_unless_something_as_likely_repeats_clearly_less():
+    from lstm_edge.runtime.eval import GenerationStats
+    from lstm_edge.runtime.recommend import choose
+
+    texts = GenerationStats(outputs=200, looped=6, repeated_3=30, ended=160)  # loops 3%, ends 80%
+    plain, rules, penalty = PLAIN, Decoding(no_repeat_ngram_size=3), Decoding(repetition_penalty=1.3)
+    # plain loops: the likeliest of those that qualify, with its 3-gram repeats as low as any
+    trials = [
+        trial(plain, 200, 200, 200, 40, -2.0),
+        trial(rules, 200, 2, 2, 200, -1.95),
+        trial(penalty, 200, 0, 0, 200, -1.90),
+    ]
+    assert choose(trials, texts).decoding == penalty and [t.qualifies for t in trials] == [False, True, True]
+    # equally likely (within 0.01 nats) and repeating as little (within 2 points): the simpler one
+    trials = [trial(plain, 200, 0, 4, 200, -0.770), trial(rules, 200, 0, 0, 200, -0.771)]
+    assert choose(trials, texts).decoding == plain
+    # as likely, but plain repeats 3-grams clearly more: the rule
+    trials = [trial(plain, 200, 4, 16, 200, -0.885), trial(penalty, 200, 2, 2, 200, -0.887)]
+    assert choose(trials, texts).decoding == penalty
+    # clearly likelier beats fewer repeats
+    trials = [trial(plain, 200, 0, 16, 200, -0.80), trial(penalty, 200, 0, 0, 200, -0.85)]
+    assert choose(trials, texts).decoding == plain
+    # running on (ending far less often than the texts) disqualifies; none qualifying: the fewest loops
+    trials = [trial(plain, 200, 0, 0, 100, -0.5), trial(rules, 200, 150, 150, 200, -1.0)]
+    assert choose(trials, texts).decoding == plain and not any(t.qualifies for t in trials)
+
+
+def test_the_shipped_model_keeps_plain_greedy(tmp_path: Path):
+    """Measured as lstm-export measures, on the built-in corpus's held-out descriptions."""
+    from lstm_edge.runtime.model_file import default_model_path
+    from lstm_edge.runtime.recommend import recommend
+    from lstm_edge.runtime.texts import read_column, resolve_source, split_positions
+
+    generator = Generator(default_model_path())
+    training = generator.model.info()["training"]
+    texts = list(read_column(resolve_source(training["corpus"]["source"]), "description"))
+    held_out = split_positions(len(texts), 0.2, 42)
+    sequences = [
+        generator.tokenizer.encode(text, add_bos=True, add_eos=True).ids
+        for text, chosen in zip(texts, held_out, strict=True)
+        if chosen
+    ]
+    measured = recommend(generator, sequences, "held-out descriptions")
+    assert measured.prompts == 200
+    assert measured.decoding == PLAIN, "\n".join(measured.lines())
+    plain = measured.trials[0]
+    assert plain.stats.loop_rate <= 0.1 and plain.stats.ended_rate == 1.0
+
+
+def test_lstm_export_measures_the_default_and_lstm_gen_uses_it(tiny_run: Path, tmp_path: Path):
+    """The tiny run loops; exported without decoding options, its file recommends a rule that stops it."""
+    from lstm_edge.export.cli import main as export_main
+
+    out = tmp_path / "measured.onnx"
+    result = CliRunner().invoke(export_main, [str(tiny_run), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    generation = load_model(out).generation
+    chosen = Decoding.from_metadata(generation)
+    assert not chosen.plain and chosen.beams == 1
+    report = generation["chosen_by"]
+    assert report["method"].startswith("measured on ") and len(report["trials"]) == 13
+    chosen_trial = next(t for t in report["trials"] if t["decoding"] == chosen.describe())
+    assert chosen_trial["qualifies"] and chosen_trial["loop_rate"] <= 0.1
+    assert report["trials"][0]["decoding"] == "plain" and not report["trials"][0]["qualifies"]
+    assert f"  decoding default     {chosen.describe()} (measured on " in result.output
+    assert Generator(out).decoding == chosen
+    looping = CliRunner().invoke(gen_main, ["--model", str(out), "-n", "60", "A cream coat"])
+    assert looping.stdout == Generator(out).generate("A cream coat", 60, decoding=chosen).text + "\n"

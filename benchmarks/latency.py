@@ -192,9 +192,10 @@ def _eager_seconds(torch_model: Any, prompt_ids: list[int], effort: Effort) -> f
 
 def _decode_seconds(model: Any, texts: list[str], effort: Effort) -> tuple[float, int]:
     """(c)/(d): seconds per decoded word at batch 1 (benchmarks/decoding.py), and the words it spans."""
+    from lstm_edge.runtime.decoding import PLAIN
     from lstm_edge.runtime.generator import Generator
 
-    generator = Generator(model)
+    generator = Generator(model, decoding=PLAIN)  # greedy, whatever the file recommends
     state, words = decoding.longest_prompts(generator, texts, CANDIDATE_PROMPTS, MAX_WORDS)[0]
     if words < 2:
         raise RuntimeError(f"{model.path}: every candidate prompt ends at once; no decode steps to time")

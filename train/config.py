@@ -13,9 +13,8 @@ class LSTMConfig:
     """Shape of the network; the model is rebuilt from this alone.
 
     Defaults are the tutorial's: Embedding 64 → LSTM 128 → LSTM 64 → Dense 64 (ReLU) → Dense vocab,
-    with dropout 0.3 while training (measured, README "Your own data": on 1,000 real reviews held-out
-    perplexity fell by a sixth and the text stopped looping as soon; on the built-in corpus perplexity
-    4.24 → 3.77, accuracy 0.648 → 0.663).
+    with dropout 0.3 while training (measured, README "Your own data": on 1,000 real reviews it lowers
+    the held-out open-vocabulary perplexity from 108 to 91, on the built-in corpus 4.24 to 3.77).
     """
 
     vocab_size: int
@@ -58,7 +57,7 @@ class TrainConfig:
     val_fraction: float = 0.2
     split_seed: int = 42
     seed: int = 0
-    min_count: int = 2  # a word seen once cannot be learnt; as <unk> it stops costing an output row
+    min_count: int = 2  # a word seen once is not learnt; as <unk> it costs no output row (reviews: 91 → 78)
     max_vocab: int | None = None
 
     def __post_init__(self) -> None:

@@ -17,7 +17,7 @@ import onnx
 
 from lstm_edge.runtime.contract import DEFAULT_OPSET, int8_twin
 from lstm_edge.runtime.errors import CorpusError, ExportError, LstmEdgeError, QuantizationRefused
-from lstm_edge.runtime.files import atomic_path
+from lstm_edge.runtime.files import atomic_path, special_kind
 from lstm_edge.runtime.generator import Generator, Sampling
 from lstm_edge.runtime.model_file import load_model
 from lstm_edge.runtime.tokenizer import BOS_ID, EOS_ID, Tokenizer
@@ -29,7 +29,7 @@ from lstm_edge.train.corpus import DEFAULT_COLUMN, load_corpus
 from .graph import export_step_graph, spec_of
 from .metadata import build_metadata, set_metadata
 from .quantize import MIN_AGREEMENT, QuantizationReport, compare, quantization_metadata, quantize_int8
-from .verify import VerificationReport, sample_prompts, verify
+from .verify import VerificationReport, check_finite_weights, sample_prompts, verify
 
 HELD_OUT_LIMIT = 1000  # descriptions used to measure int8 agreement
 
@@ -59,6 +59,7 @@ def export_model(
     checkpoint_path = resolve_checkpoint(source)
     checkpoint = load_checkpoint(checkpoint_path)
     model, tokenizer = model_from_checkpoint(checkpoint)
+    check_finite_weights(model)
     out = out or default_output(source)
     check_writable(out)
     if quantize:
@@ -84,7 +85,7 @@ def export_model(
         quantization = compare(fp32, load_model(temporary), sequences, sample_prompts(tokenizer, 24), held_out)
         for line in quantization.lines():
             log(f"  {line}")
-        if quantization.step_agreement < min_agreement and not force:
+        if not quantization.step_agreement >= min_agreement and not force:  # NaN agrees with nothing
             raise QuantizationRefused(
                 f"int8 model agrees with float32 on {quantization.step_agreement:.2%} of held-out steps, below "
                 f"{min_agreement:.2%}; not written (pass --force to write it anyway). {out} is written and verified"
@@ -136,9 +137,12 @@ def _named_as(temporary: Path, target: Path) -> Iterator[None]:
 
 
 def check_writable(path: Path) -> None:
-    """Fail before any work when `path` cannot be written."""
-    if path.is_dir():
+    """Fail before any work when `path` cannot be written, or holds something that is not a regular file."""
+    kind = special_kind(path)
+    if kind == "a directory":
         raise ExportError(f"cannot write {path}: it is a directory")
+    if kind is not None:
+        raise ExportError(f"cannot write {path}: it is {kind}; lstm-export replaces only regular files")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError:  # mkdir's "File exists" would hide the real problem

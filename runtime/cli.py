@@ -14,9 +14,10 @@ from typing import Any
 
 import click
 
-from .console import FiniteFloatRange, one_line_errors, run_command, version_option
+from .console import FiniteFloatRange, one_line, one_line_errors, run_command, version_option
 from .contract import DEFAULT_WORDS, MAX_WORDS
 
+_INFO_WIDTH = 500  # characters of one --info value
 _NEWLINES = re.compile(r"\r?\n|\r")  # prompts are lines; U+2028, U+0085 and friends stay inside a prompt
 
 
@@ -215,8 +216,8 @@ def _print_info(info: dict[str, Any], as_json: bool) -> None:
         ]
     rows.append(("Quantization", _describe_quantization(quantization)))
     width = max(len(name) for name, _ in rows) + 2
-    for name, value in rows:
-        click.echo(f"{name + ':':<{width}}{value}")
+    for name, value in rows:  # values come from the file: one line each, control characters made visible
+        click.echo(f"{name + ':':<{width}}{one_line(value)[:_INFO_WIDTH]}")
 
 
 def _section(info: dict[str, Any], key: str) -> dict[str, Any]:

@@ -19,6 +19,7 @@ import contextlib
 import errno
 import functools
 import os
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -94,22 +95,40 @@ def describe_os_error(error: OSError) -> str:
 def run_command(command: click.Command, prog_name: str, fast_exit: bool = False) -> None:
     """Run `command` as a console script and exit with its status.
 
-    Output is flushed here, so a full disk or closed stdout is reported instead of a Python message
-    at shutdown. With `fast_exit`, the process then leaves without tearing the interpreter down
-    (finalizing onnxruntime and numpy costs about 25 ms, more than a short generation).
+    SIGTERM and SIGHUP become an exit through every `finally` (temporary files are removed), with status
+    128 + the signal's number. Output is flushed here, so a full disk or closed stdout is reported instead
+    of a Python message at shutdown. With `fast_exit`, the process then leaves without tearing the
+    interpreter down (finalizing onnxruntime and numpy costs about 25 ms, more than a short generation).
     """
     if sys.stdout is None or sys.stderr is None:  # started with >&- or 2>&-
         _write_raw(2 if sys.stderr is not None else None, f"Error: {prog_name}: standard output is closed\n")
         os._exit(EXIT_ERROR)
+    if sys.stdin is None:  # started with <&-: hold descriptor 0, so no file we open later becomes "stdin"
+        with contextlib.suppress(OSError):
+            os.open(os.devnull, os.O_RDONLY)
+    for signum in _TERMINATING_SIGNALS:
+        signal.signal(signum, _exit_on_signal)
     try:
         command.main(prog_name=prog_name)
         code = 0
     except SystemExit as exit_request:
         code = exit_request.code if isinstance(exit_request.code, int) else (0 if exit_request.code is None else 1)
+    except OSError:  # writing click's own message failed: stderr is full or gone
+        code = EXIT_ERROR
     code = _flush(code)
     if fast_exit:
         os._exit(code)
     sys.exit(code)
+
+
+_TERMINATING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    """Leave through every `finally` (cleanup runs); a second signal during the cleanup is ignored."""
+    for terminating in _TERMINATING_SIGNALS:
+        signal.signal(terminating, signal.SIG_IGN)
+    raise SystemExit(128 + signum)
 
 
 def _flush(code: int) -> int:
@@ -119,7 +138,7 @@ def _flush(code: int) -> int:
         _silence_stdout()
     except OSError as error:
         _silence_stdout()
-        _write_raw(2, f"Error: cannot write the output: {describe_os_error(error)}\n")
+        _write_raw(2, f"Error: cannot write to standard output: {error.strerror or error}\n")
         return code or EXIT_ERROR
     with contextlib.suppress(OSError):
         sys.stderr.flush()

@@ -15,9 +15,11 @@ Every refusal is a `ModelFileError` whose message names the file and the problem
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,10 +29,11 @@ from . import contract
 from .contract import ModelSpec
 from .errors import LstmEdgeError, ModelFileError, VocabularyMismatch
 from .onnx_proto import FLOAT, INT64, Graph, OnnxModel, ProtoError, ValueInfo, read_model
-from .tokenizer import Tokenizer
+from .tokenizer import _TOKEN_RE, SPECIAL_TOKENS, Tokenizer
 
 DEFAULT_MODEL_NAME = "fashion-lstm.onnx"
 REEXPORT = "re-export it with lstm-export"
+_INFO_FACTS = frozenset({"path", "size_bytes", "backend", "vocabulary_size"})  # `info()` keys not from metadata
 _JSON_LIMIT = 64 * 1024 * 1024  # one metadata document; the tokenizer of a 60k vocabulary is about 1 MB
 
 
@@ -47,9 +50,10 @@ class ModelFile:
     size_bytes: int = 0
 
     def info(self) -> dict[str, Any]:
-        """What `lstm-gen --info` shows: the metadata, decoded."""
+        """What `lstm-gen --info` shows: the file's own facts, then its metadata decoded (a metadata key
+        named like one of those facts is left out)."""
         decoded: dict[str, Any] = {
-            "path": str(self.path),
+            "path": printable_path(self.path),
             "size_bytes": self.size_bytes,
             "backend": self.backend.name,
         }
@@ -57,12 +61,17 @@ class ModelFile:
             name = key.removeprefix("lstm_edge.")
             if key == contract.KEY_TOKENIZER:
                 decoded["vocabulary_size"] = len(self.tokenizer)
-                continue
-            try:
-                decoded[name] = _parse_json(value)
-            except ValueError:
-                decoded[name] = value
+            elif name not in _INFO_FACTS:
+                try:
+                    decoded[name] = _parse_json(value)
+                except ValueError:
+                    decoded[name] = value
         return decoded
+
+
+def printable_path(path: Path) -> str:
+    """`path` as valid Unicode: bytes of a non-UTF-8 file name become U+FFFD (so JSON output stays UTF-8)."""
+    return os.fsencode(path).decode("utf-8", "replace")
 
 
 def default_model_path() -> Path:
@@ -104,32 +113,40 @@ def load_model(path: str | os.PathLike[str] | None = None, threads: int = 1, bac
 
 
 def read_model_bytes(path: Path, limit: int = contract.MAX_MODEL_BYTES) -> bytes:
-    """The file's bytes: a regular file only (a FIFO or device could block or never end), at most `limit`."""
+    """The file's bytes: a regular file only (a FIFO or device could block, act on being opened, or never
+    end), refused unread when it is larger than `limit`."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        _check_regular(path, os.stat(path))  # before opening: opening a FIFO or a device can block or act
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
         raise ModelFileError(f"{path}: no such model file") from None
-    except IsADirectoryError:
-        raise ModelFileError(f"{path}: is a directory, expected an .onnx file") from None
     except OSError as error:
-        raise ModelFileError(f"{path}: cannot read ({error.strerror})") from None
+        raise ModelFileError(f"{path}: cannot read ({error.strerror or error})") from None
+    except ValueError:  # a NUL in the name
+        raise ModelFileError(f"{path!r}: not a valid file name") from None
     try:
-        mode = os.fstat(descriptor).st_mode
-        if stat.S_ISDIR(mode):
-            raise ModelFileError(f"{path}: is a directory, expected an .onnx file")
-        if not stat.S_ISREG(mode):
-            raise ModelFileError(f"{path}: not a regular file (a device, FIFO or socket); save the model to a file")
+        status = os.fstat(descriptor)
+        _check_regular(path, status)  # the same file we looked at, or a regular file swapped in since
+        if status.st_size > limit:
+            raise ModelFileError(f"{path}: larger than {limit // 2**20} MiB, far beyond any lstm-edge model")
         with open(descriptor, "rb", closefd=False) as handle:
             data = handle.read(limit + 1)
     except OSError as error:
-        raise ModelFileError(f"{path}: cannot read ({error.strerror})") from None
+        raise ModelFileError(f"{path}: cannot read ({error.strerror or error})") from None
     finally:
         os.close(descriptor)
     if not data:
         raise ModelFileError(f"{path}: the file is empty")
-    if len(data) > limit:
+    if len(data) > limit:  # it grew while we read it
         raise ModelFileError(f"{path}: larger than {limit // 2**20} MiB, far beyond any lstm-edge model")
     return data
+
+
+def _check_regular(path: Path, status: os.stat_result) -> None:
+    if stat.S_ISDIR(status.st_mode):
+        raise ModelFileError(f"{path}: is a directory, expected an .onnx file")
+    if not stat.S_ISREG(status.st_mode):
+        raise ModelFileError(f"{path}: not a regular file (a device, FIFO or socket); save the model to a file")
 
 
 def vet(model: OnnxModel) -> tuple[ModelSpec, Tokenizer, dict[str, Any]]:
@@ -141,7 +158,7 @@ def vet(model: OnnxModel) -> tuple[ModelSpec, Tokenizer, dict[str, Any]]:
         raise ModelFileError("not an ONNX model (no graph)")
     metadata = _metadata(model.metadata)
     tokenizer = _tokenizer(metadata)
-    spec = ModelSpec.from_architecture(_json(metadata, contract.KEY_ARCHITECTURE))
+    spec = _spec(metadata)
     generation = _json(metadata, contract.KEY_GENERATION)
     if not isinstance(generation, dict):
         raise ModelFileError(f"metadata {contract.KEY_GENERATION} is not a JSON object ({REEXPORT})")
@@ -201,9 +218,44 @@ def _tokenizer(metadata: dict[str, str]) -> Tokenizer:
     if hashlib.sha256(document.encode()).hexdigest() != metadata[contract.KEY_TOKENIZER_SHA256]:
         raise ModelFileError(f"tokenizer does not match its sha256; the file was altered ({REEXPORT})")
     try:
-        return Tokenizer.from_document(_json(metadata, contract.KEY_TOKENIZER))
+        tokenizer = Tokenizer.from_document(_json(metadata, contract.KEY_TOKENIZER))
     except LstmEdgeError as error:
         raise ModelFileError(f"{error} ({REEXPORT})") from None
+    _check_vocabulary(tokenizer)
+    return tokenizer
+
+
+def _check_vocabulary(tokenizer: Tokenizer) -> None:
+    """Every word is one the tokenizer can produce: never empty, no spaces or control characters (which
+    would break the output's lines or reach the terminal)."""
+    words = tokenizer.vocabulary[len(SPECIAL_TOKENS) :]
+    if not words or _vocabulary_pattern().fullmatch("\n".join(words)):
+        return
+    for index, word in enumerate(words, len(SPECIAL_TOKENS)):
+        if not _TOKEN_RE.fullmatch(word):
+            raise ModelFileError(
+                f"vocabulary entry {index} ({word[:40]!r}) is not a word of the tokenizer ({REEXPORT})"
+            )
+    raise ModelFileError(f"the vocabulary holds entries the tokenizer cannot produce ({REEXPORT})")
+
+
+@functools.cache
+def _vocabulary_pattern() -> re.Pattern[str]:
+    word = _TOKEN_RE.pattern  # the tokenizer's own rule for one token
+    return re.compile(f"(?:{word})(?:\n(?:{word}))*")
+
+
+def _spec(metadata: dict[str, str]) -> ModelSpec:
+    """The spec of the architecture document; the names and shapes it also lists must be the spec's."""
+    document = _json(metadata, contract.KEY_ARCHITECTURE)
+    spec = ModelSpec.from_architecture(document)
+    for key, expected in spec.architecture().items():
+        if key in document and document[key] != expected:
+            raise ModelFileError(
+                f"metadata {contract.KEY_ARCHITECTURE} lists {key} {str(document[key])[:120]!r}, "
+                f"its layer sizes give {expected} ({REEXPORT})"
+            )
+    return spec
 
 
 def _check_operators(model: OnnxModel) -> None:

@@ -7,7 +7,7 @@ exporter writes and refuses every other field on sight (`ForbiddenContent`) inst
 it: it never recurses, whatever the nesting of a crafted file, and a tensor that names an outside file
 is never handed to onnxruntime. Bytes that do not parse (truncated, not protobuf, a field twice that
 protobuf would merge, not UTF-8 where text belongs) raise `ProtoError`. The work is bounded: at most
-`FIELD_BUDGET` fields and packed numbers per file, tensors of at most `MAX_RANK` axes.
+`FIELD_BUDGET` fields and `NUMBER_BUDGET` numbers outside raw data per file, tensors of `MAX_RANK` axes.
 
 Being strict about duplicates and wire types matters: a parser that reads a file differently from
 onnxruntime's (which merges repeated messages and keeps the last of repeated scalars) could vet one
@@ -54,7 +54,8 @@ FLOAT, UINT8, INT8, INT32, INT64 = 1, 2, 3, 6, 7
 _ITEM_SIZES = {FLOAT: 4, UINT8: 1, INT8: 1, INT32: 4, INT64: 8}
 _VALUE_FIELDS = {4: (FLOAT,), 5: (INT32, INT8, UINT8), 7: (INT64,)}  # typed data field → the types it may hold
 
-FIELD_BUDGET = 2_000_000  # fields and packed numbers per file; our files have a few thousand
+FIELD_BUDGET = 200_000  # fields per file (ours: about 1,000, whatever the vocabulary); bounds the parse time
+NUMBER_BUDGET = 4_000_000  # numbers outside raw_data (ours: int8 scales, about 2 per word); bounds the memory
 MAX_RANK = 8  # axes of a tensor; ours have at most 3
 
 OUTSIDE_DATA = "keeps tensor data in an outside file; an lstm-edge model is one self-contained file"
@@ -226,9 +227,10 @@ _ATTRIBUTE_TYPES = {2: 1, 3: 2, 4: 3, 5: 4, 7: 6, 8: 7, 9: 8}
 class _Reader:
     """One pass over one file; counts the fields it reads against the budget."""
 
-    def __init__(self, max_nodes: int, budget: int = FIELD_BUDGET) -> None:
+    def __init__(self, max_nodes: int) -> None:
         self.max_nodes = max_nodes
-        self.budget = budget
+        self.fields_left = FIELD_BUDGET
+        self.numbers_left = NUMBER_BUDGET
 
     def model(self, view: memoryview) -> OnnxModel:
         model = OnnxModel()
@@ -398,8 +400,8 @@ class _Reader:
         seen: set[int] = set()
         position, end = 0, len(view)
         while position < end:
-            self.budget -= 1
-            if self.budget < 0:
+            self.fields_left -= 1
+            if self.fields_left < 0:
                 raise ForbiddenContent(f"has more than {FIELD_BUDGET:,} fields, far more than any lstm-edge model")
             key, position = _varint(view, position)
             number, wire_type = key >> 3, key & 7
@@ -431,22 +433,31 @@ class _Reader:
 
     def packed_varints(self, value: int | memoryview) -> list[int]:
         if not isinstance(value, memoryview):  # one unpacked element
+            self.count_numbers(1)
             return [value]
+        self.count_numbers(len(value))  # at least one byte each: an upper bound, checked before decoding
         numbers: list[int] = []
         position = 0
         while position < len(value):
             number, position = _varint(value, position)
             numbers.append(number)
-        self.budget -= len(numbers)
         return numbers
 
     def packed_floats(self, value: int | memoryview) -> list[float]:
         if not isinstance(value, memoryview):  # one unpacked fixed32 element
+            self.count_numbers(1)
             return [_float32(value)]
         if len(value) % 4:
             raise ProtoError("packed floats of a length not divisible by 4")
-        self.budget -= len(value) // 64  # unpacked in C: cheap, but not free
+        self.count_numbers(len(value) // 4)
         return list(struct.unpack(f"<{len(value) // 4}f", value))
+
+    def count_numbers(self, count: int) -> None:
+        self.numbers_left -= count
+        if self.numbers_left < 0:
+            raise ForbiddenContent(
+                f"holds more than {NUMBER_BUDGET:,} numbers outside raw tensor data, far more than any lstm-edge model"
+            )
 
 
 def _checked_tensor(

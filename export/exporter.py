@@ -57,6 +57,10 @@ def export_model(
     log: Callable[[str], None] = print,
 ) -> ExportResult:
     checkpoint_path = resolve_checkpoint(source)
+    for given, what in ((checkpoint_path, "checkpoint"), (data, "--data")):
+        kind = special_kind(given) if given is not None else None
+        if kind is not None and kind != "a directory":  # a FIFO would block, /dev/zero never end
+            raise ExportError(f"{given}: is {kind}, not a {what} file")
     checkpoint = load_checkpoint(checkpoint_path)
     model, tokenizer = model_from_checkpoint(checkpoint)
     check_finite_weights(model)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -38,7 +39,7 @@ from pathlib import Path
 from benchmarks.common import ROOT, print_table
 
 FULL = {"models": 7000, "lstm-gen": 1000, "lstm-export": 150, "lstm-train": 300}
-QUICK = {"models": 300, "lstm-gen": 150, "lstm-export": 15, "lstm-train": 30}
+QUICK = {"models": 250, "lstm-gen": 150, "lstm-export": 6, "lstm-train": 25}
 VECTOR_SECONDS = 120  # one input may take this long (a full export with int8 is about 10 s) before it is a hang
 BAD_CHANCE = 0.15  # per option
 
@@ -167,7 +168,7 @@ def fuzz_models(seed: int, count: int, workdir: Path) -> Tally:
 class Fixtures:
     """Files the argument fuzzers point at, all inside `root` (special files are links or made there)."""
 
-    def __init__(self, root: Path, with_run: bool = False) -> None:
+    def __init__(self, root: Path, with_run: bool = False, run: Path | None = None) -> None:
         from lstm_edge.runtime.model_file import default_model_path
         from lstm_edge.train.fashion_corpus import generate_descriptions
 
@@ -196,7 +197,9 @@ class Fixtures:
         self.non_utf8 = root / os.fsdecode(b"caf\xe9.csv")
         self.non_utf8.write_bytes(self.csv.read_bytes())
         self.run = root / "tiny-run"
-        if with_run:
+        if with_run and run is not None:
+            shutil.copytree(run, self.run)  # a copy: exports write model.onnx into it
+        elif with_run:
             self._train_tiny_run()
 
     def _train_tiny_run(self) -> None:
@@ -355,7 +358,7 @@ def _shuffled(rng: random.Random, options: list[list[str]]) -> list[str]:
     return [part for option in options for part in option]
 
 
-def fuzz_cli(command: str, seed: int, count: int, workdir: Path) -> Tally:
+def fuzz_cli(command: str, seed: int, count: int, workdir: Path, run: Path | None = None) -> Tally:
     from click.testing import CliRunner
 
     from lstm_edge.export.cli import main as export_main
@@ -367,7 +370,7 @@ def fuzz_cli(command: str, seed: int, count: int, workdir: Path) -> Tally:
         "lstm-export": (export_main, export_vector),
         "lstm-train": (train_main, train_vector),
     }[command]
-    fixtures = Fixtures(workdir, with_run=command == "lstm-export")
+    fixtures = Fixtures(workdir, with_run=command == "lstm-export", run=run)
     protected = _snapshot(fixtures)
     tally = Tally()
     runner = CliRunner()
@@ -477,17 +480,19 @@ def _one_torch_thread() -> Iterator[None]:
 
 # --- workers and the table -------------------------------------------------------------------------
 
-WORKERS: dict[str, Callable[[int, int, Path], Tally]] = {
-    "models": fuzz_models,
-    "lstm-gen": lambda seed, count, workdir: fuzz_cli("lstm-gen", seed, count, workdir),
-    "lstm-export": lambda seed, count, workdir: fuzz_cli("lstm-export", seed, count, workdir),
-    "lstm-train": lambda seed, count, workdir: fuzz_cli("lstm-train", seed, count, workdir),
+WORKERS: dict[str, Callable[[int, int, Path, Path | None], Tally]] = {
+    "models": lambda seed, count, workdir, run: fuzz_models(seed, count, workdir),
+    "lstm-gen": lambda seed, count, workdir, run: fuzz_cli("lstm-gen", seed, count, workdir),
+    "lstm-export": lambda seed, count, workdir, run: fuzz_cli("lstm-export", seed, count, workdir, run),
+    "lstm-train": lambda seed, count, workdir, run: fuzz_cli("lstm-train", seed, count, workdir),
 }
 
 
-def run_worker(name: str, seed: int, count: int, timeout: float | None = None) -> Tally:
-    """Run one fuzzer in a fresh process; a crash or a hang of that process is one more bug."""
-    command = [sys.executable, "-m", "benchmarks.fuzz", name, str(seed), str(count)]
+def run_worker(name: str, seed: int, count: int, timeout: float | None = None, run: Path | None = None) -> Tally:
+    """Run one fuzzer in a fresh process; a crash or a hang of that process is one more bug.
+
+    `run`: a trained run directory for the lstm-export fuzzer (else it trains a tiny one)."""
+    command = [sys.executable, "-m", "benchmarks.fuzz", name, str(seed), str(count), *([str(run)] if run else [])]
     environment = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": "0"}
     with tempfile.TemporaryDirectory(prefix="lstm-edge-fuzz-") as workdir:
         try:
@@ -507,13 +512,13 @@ def run_worker(name: str, seed: int, count: int, timeout: float | None = None) -
     return Tally(Counter(summary["counts"]), summary["bugs"])
 
 
-def worker_main(name: str, seed: int, count: int) -> None:
-    """`python -m benchmarks.fuzz NAME SEED COUNT`: run in the current directory, print a JSON summary."""
+def worker_main(name: str, seed: int, count: int, run: Path | None = None) -> None:
+    """`python -m benchmarks.fuzz NAME SEED COUNT [RUN]`: run in the current directory, print a JSON summary."""
     with tempfile.TemporaryDirectory(prefix="work-", dir=os.getcwd()) as workdir:
         previous = os.getcwd()
         os.chdir(workdir)  # commands that write beside their input or into runs/ stay in here
         try:
-            tally = WORKERS[name](seed, count, Path(workdir))
+            tally = WORKERS[name](seed, count, Path(workdir), run)
         finally:
             os.chdir(previous)
     print(json.dumps({"counts": tally.counts, "bugs": tally.bugs}))
@@ -593,4 +598,4 @@ def main(quick: bool = False, seed: int = 0) -> None:
 
 
 if __name__ == "__main__":
-    worker_main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))
+    worker_main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4]) if len(sys.argv) > 4 else None)

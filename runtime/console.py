@@ -63,6 +63,9 @@ def one_line_errors(function: F) -> F:
         except OSError as error:
             if isinstance(error, BrokenPipeError):
                 raise  # click handles a reader that left (`… | head -1`) quietly
+            if error.filename is None and _raised_in_echo(error):
+                _silence_stdout()
+                raise click.ClickException(f"cannot write to standard output: {_reason(error)}") from None
             raise click.ClickException(describe_os_error(error)) from None
         except MemoryError:
             raise click.ClickException("out of memory; try a smaller batch or model") from None
@@ -84,12 +87,27 @@ def one_line(text: str) -> str:
 
 
 def describe_os_error(error: OSError) -> str:
-    """`cannot write out/model.onnx: No space left on device`, in the system's words."""
-    reason = error.strerror or os.strerror(error.errno or 0) or type(error).__name__
+    """`out/model.onnx: No space left on device`, in the system's words."""
+    reason = _reason(error)
     if error.errno == errno.ENOSPC:
         reason += " (free some space and run again; nothing half-written was kept)"
     target = error.filename
     return one_line(f"{target}: {reason}" if target else reason)
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or os.strerror(error.errno or 0) or type(error).__name__
+
+
+def _raised_in_echo(error: BaseException) -> bool:
+    """Whether `error` came from click.echo: writing to standard output (or error) failed."""
+    frame = error.__traceback__
+    while frame is not None:
+        code = frame.tb_frame.f_code
+        if code.co_name == "echo" and code.co_filename.endswith(os.path.join("click", "utils.py")):
+            return True
+        frame = frame.tb_next
+    return False
 
 
 def run_command(command: click.Command, prog_name: str, fast_exit: bool = False) -> None:
@@ -113,7 +131,12 @@ def run_command(command: click.Command, prog_name: str, fast_exit: bool = False)
         code = 0
     except SystemExit as exit_request:
         code = exit_request.code if isinstance(exit_request.code, int) else (0 if exit_request.code is None else 1)
-    except OSError:  # writing click's own message failed: stderr is full or gone
+    except BrokenPipeError:  # the reader of click's own output left
+        _silence_stdout()
+        code = EXIT_ERROR
+    except OSError as error:  # writing click's own output (--help, a usage error) failed
+        _silence_stdout()
+        _write_raw(2, f"Error: cannot write to standard output: {_reason(error)}\n")
         code = EXIT_ERROR
     code = _flush(code)
     if fast_exit:
@@ -138,7 +161,7 @@ def _flush(code: int) -> int:
         _silence_stdout()
     except OSError as error:
         _silence_stdout()
-        _write_raw(2, f"Error: cannot write to standard output: {error.strerror or error}\n")
+        _write_raw(2, f"Error: cannot write to standard output: {_reason(error)}\n")
         return code or EXIT_ERROR
     with contextlib.suppress(OSError):
         sys.stderr.flush()

@@ -35,6 +35,7 @@ except ImportError:  # Windows: no flock; leftovers of killed runs are then left
 PRIVATE_MARK = ".lstm-edge-"  # in the name of every private directory: `.{target}.lstm-edge-XXXX`
 LOCK_NAME = ".lstm-edge-lock"  # held (flock) by the process that owns the directory
 _PRIVATE_NAME = re.compile(r"\..*\.lstm-edge-[A-Za-z0-9_]+\Z", re.DOTALL)
+_WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}  # what a write to the temporary file can raise
 _NAME_ROOM = 100  # characters of the target's name kept in the private directory's name
 
 
@@ -154,9 +155,11 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
 
 
 def _about(error: OSError, target: Path, directory: Path | None = None) -> OSError:
-    """`error`, naming `target` instead of a file in our private directory (or the directory itself)."""
+    """`error`, naming `target` instead of a file in our private directory (or the directory itself); a
+    full disk or quota with no file named (a failed `write`) is about the target too."""
     name = str(error.filename or "")
-    if name and (directory is None or name == str(directory) or name.startswith(str(directory) + os.sep)):
+    ours = directory is None or name == str(directory) or name.startswith(str(directory) + os.sep)
+    if (name and ours) or (not name and error.errno in _WRITE_ERRORS):
         error.filename = str(target)
     return error
 

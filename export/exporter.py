@@ -15,6 +15,7 @@ from typing import Any
 
 import onnx
 
+from lstm_edge.runtime.console import describe_os_error
 from lstm_edge.runtime.contract import DEFAULT_OPSET, int8_twin
 from lstm_edge.runtime.errors import CorpusError, ExportError, LstmEdgeError, QuantizationRefused
 from lstm_edge.runtime.files import atomic_path, special_kind
@@ -84,7 +85,7 @@ def export_model(
     fp32 = load_model(out)
     sequences, held_out = held_out_sequences(checkpoint, tokenizer, data, fp32)
     int8_path = int8_twin(out)
-    with atomic_path(int8_path) as temporary, _named_as(temporary, int8_path):
+    with _written_anyway(out), atomic_path(int8_path) as temporary, _named_as(temporary, int8_path):
         quantize_int8(out, temporary)
         quantization = compare(fp32, load_model(temporary), sequences, sample_prompts(tokenizer, 24), held_out)
         for line in quantization.lines():
@@ -129,6 +130,15 @@ def held_out_sequences(
         [BOS_ID, *tokenizer.encode(g.prompt).ids, *(tokenizer.ids[w] for w in g.words), EOS_ID] for g in sampled
     ]
     return [s for s in sequences if len(s) > 2], "text sampled from the float32 model (training data not found)"
+
+
+@contextmanager
+def _written_anyway(out: Path) -> Iterator[None]:
+    """A file-system error while making the int8 twin also says that the float32 model is in place."""
+    try:
+        yield
+    except OSError as error:
+        raise ExportError(f"{describe_os_error(error)}; {out} is written and verified") from None
 
 
 @contextmanager

@@ -11,8 +11,10 @@ picks float32's next word:
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -84,12 +86,31 @@ def quantize_int8(fp32_path: Path, int8_path: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     with private_directory(int8_path) as scratch, _temporary_files_in(scratch), _quiet_root_logger():
+        # onnx's C++ shape inference writes a truncated file on a full disk without a word: check first
+        if shutil.disk_usage(scratch).free < SPACE_FACTOR * fp32_path.stat().st_size:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(int8_path))
         source, raw = scratch / "model.onnx", scratch / "int8.onnx"
-        shutil.copyfile(fp32_path, source)
-        quantize_dynamic(source, raw, weight_type=QuantType.QInt8, per_channel=True, reduce_range=True)
+        try:
+            shutil.copyfile(fp32_path, source)
+            quantize_dynamic(source, raw, weight_type=QuantType.QInt8, per_channel=True, reduce_range=True)
+        except OSError as error:
+            error.filename, error.filename2 = str(int8_path), None  # what could not be written, in the user's words
+            raise
+        except Exception as error:  # onnx's C++ shape inference reports a failed write as its own exception
+            raise ExportError(
+                f"cannot write {int8_path}: onnxruntime's quantizer failed ({_first_line(error)})"
+            ) from None
         quantized = onnx.load(raw)
     set_metadata(quantized, get_metadata(onnx.load(fp32_path)))
     onnx.save(quantized, int8_path)
+
+
+SPACE_FACTOR = 3  # free space the quantizer needs, in float32 sizes: a copy, its shape-inferred twin, int8 (2.6)
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return (text.splitlines()[0] if text else type(error).__name__)[:300]
 
 
 @contextmanager

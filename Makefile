@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup train test lint typecheck docs model bench bench-quick clean
+.PHONY: setup train test lint typecheck docs model bench bench-quick fuzz clean
 
 setup: $(STAMP)
 
@@ -50,6 +50,9 @@ bench: $(STAMP)  ## every benchmark table (minutes)
 
 bench-quick: $(STAMP)  ## the benchmarks in seconds, to prove they still run
 	$(BIN)/python -m benchmarks --quick
+
+fuzz: $(STAMP)  ## the large fuzz run and the reliability table: 7,000 model mutants, 1,450 argument vectors (minutes)
+	$(BIN)/python -m benchmarks fuzz
 
 clean:
 	rm -rf runs benchmarks/.cache .pytest_cache .ruff_cache

@@ -7,13 +7,17 @@ Tries, and counts, what a hostile or careless user can throw at the three comman
 - byte-mutated copies of the shipped model (bit flips, overwritten, inserted, deleted, duplicated and
   truncated spans, giant varints; most of them aimed at the protobuf structure rather than the weights)
   through `lstm-gen --model … -n 3` or `--info`;
+- the paths of `hostile.path_cases` (a FIFO behind a sentinel, /dev/zero, a 600 MB hole, a socket, …);
 - random argument vectors for `lstm-gen`, `lstm-export` and `lstm-train`, drawn from each option's good and
   bad values (NaN, infinities, out of range, garbage, special files, non-UTF-8 bytes, odd prompts and stdin).
+  Every input file, special file and checkpoint the vectors point at must stay as it was; what lstm-export
+  says it wrote must load; what lstm-gen prints must be UTF-8 (and JSON lines with --json).
 
 Every run is classified: `ran` (exit 0), `refused` (exit 1 with exactly one `Error: …` line), `usage`
 (exit 2, click's usage error), or `bug` (a traceback, another exit status, a hang, a message of several
-lines). The fuzzers are seeded: the same seed and count try the same inputs. They run in worker processes
-(`python -m benchmarks.fuzz WORKER SEED COUNT`), so a crash or a hang is counted as a bug, not lost.
+lines, a file touched). The fuzzers are seeded: the same seed and count try the same inputs. They run in
+worker processes (`python -m benchmarks.fuzz WORKER SEED COUNT`), side by side, so a crash or a hang counts
+as a bug.
 
 `--quick` is the form the test suite runs (a few hundred inputs); the full run is `make fuzz`.
 """
@@ -32,6 +36,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,9 +55,11 @@ class Tally:
 
     counts: Counter[str] = field(default_factory=Counter)
     bugs: list[str] = field(default_factory=list)
+    touched: int = 0  # inputs whose files changed, or whose outside data was opened (each also a bug)
 
-    def add(self, kind: str, detail: str = "") -> None:
+    def add(self, kind: str, detail: str = "", touched: bool = False) -> None:
         self.counts[kind] += 1
+        self.touched += touched
         if kind == "bug":
             self.bugs.append(detail[-2000:])
 
@@ -156,9 +163,10 @@ def fuzz_models(seed: int, count: int, workdir: Path) -> Tally:
         with _time_limit(VECTOR_SECONDS):
             result = runner.invoke(gen_main, arguments)
         kind, detail = classify(result.exit_code, result.stdout, result.stderr, result.exception)
-        if path.read_bytes() != mutant:
+        touched = path.read_bytes() != mutant
+        if touched:
             kind, detail = "bug", "the model file changed"
-        tally.add(kind, f"mutant {index} (seed {seed}): {detail}")
+        tally.add(kind, f"mutant {index} (seed {seed}): {detail}", touched)
     return tally
 
 
@@ -387,7 +395,8 @@ def fuzz_cli(command: str, seed: int, count: int, workdir: Path, run: Path | Non
         if changed:
             kind, detail = "bug", f"changed {changed}; {detail}"
             protected = _snapshot(fixtures)
-        tally.add(kind, f"{command} vector {index} (seed {seed}): {arguments!r} stdin={stdin!r:.80}\n{detail}")
+        shown = f"{command} vector {index} (seed {seed}): {arguments!r} stdin={stdin!r:.80}\n{detail}"
+        tally.add(kind, shown, bool(changed))
     return tally
 
 
@@ -509,7 +518,7 @@ def run_worker(name: str, seed: int, count: int, timeout: float | None = None, r
         tally = Tally()
         tally.add("bug", f"{name} worker died (exit {done.returncode}): {done.stderr[-3000:]}")
         return tally
-    return Tally(Counter(summary["counts"]), summary["bugs"])
+    return Tally(Counter(summary["counts"]), summary["bugs"], summary["touched"])
 
 
 def worker_main(name: str, seed: int, count: int, run: Path | None = None) -> None:
@@ -521,7 +530,7 @@ def worker_main(name: str, seed: int, count: int, run: Path | None = None) -> No
             tally = WORKERS[name](seed, count, Path(workdir), run)
         finally:
             os.chdir(previous)
-    print(json.dumps({"counts": tally.counts, "bugs": tally.bugs}))
+    print(json.dumps({"counts": tally.counts, "bugs": tally.bugs, "touched": tally.touched}))
 
 
 def crafted_models() -> Tally:
@@ -550,13 +559,35 @@ def crafted_models() -> Tally:
                 kind, detail = classify(result.exit_code, result.stdout, result.stderr, result.exception)
                 if kind == "ran":
                     kind, detail = "bug", "accepted"
-                if sentinel is not None and sentinel.opened():
-                    kind, detail = "bug", "opened its outside data"
-                if path.read_bytes() != data:
-                    kind, detail = "bug", "the file changed"
-                tally.add(kind, f"{case.name}: {detail}")
+                opened = sentinel is not None and sentinel.opened()
+                changed = path.read_bytes() != data
+                if opened or changed:
+                    kind, detail = "bug", "opened its outside data" if opened else "the file changed"
+                tally.add(kind, f"{case.name}: {detail}", opened or changed)
             finally:
                 os.chdir(previous)
+    return tally
+
+
+def model_paths() -> Tally:
+    """Every path of `hostile.path_cases` (special files, a 600 MB hole, …) through `lstm-gen --model`."""
+    from click.testing import CliRunner
+
+    from benchmarks.hostile import path_cases
+    from lstm_edge.runtime.cli import main as gen_main
+
+    tally = Tally()
+    with tempfile.TemporaryDirectory(prefix="lstm-edge-paths-") as scratch:
+        cases, fifo = path_cases(Path(scratch))
+        for name, (path, message) in cases.items():
+            result = CliRunner().invoke(gen_main, ["--model", str(path), "A cream coat"])
+            kind, detail = classify(result.exit_code, result.stdout, result.stderr, result.exception)
+            if kind == "refused" and message not in result.stderr:
+                kind, detail = "bug", f"another message: {result.stderr}"
+            tally.add(kind, f"{name}: {detail}")
+        if fifo.opened():
+            tally.counts["refused"] -= 1
+            tally.add("bug", "the FIFO was opened", touched=True)
     return tally
 
 
@@ -564,15 +595,19 @@ def main(quick: bool = False, seed: int = 0) -> None:
     counts = QUICK if quick else FULL
     started = time.perf_counter()
     rows = []
-    results: dict[str, Tally] = {"crafted model files (benchmarks/hostile.py)": crafted_models()}
+    results: dict[str, Tally] = {
+        "crafted model files (benchmarks/hostile.py)": crafted_models(),
+        "paths that are no model file (FIFO, /dev/zero, 600 MB hole, …)": model_paths(),
+    }
     labels = {
         "models": "byte-mutated shipped model, through lstm-gen --model",
         "lstm-gen": "lstm-gen argument vectors (and stdin)",
         "lstm-export": "lstm-export argument vectors",
         "lstm-train": "lstm-train argument vectors",
     }
-    for name, label in labels.items():
-        results[label] = run_worker(name, seed, counts[name])
+    with ThreadPoolExecutor(max_workers=len(labels)) as pool:  # one process each, side by side
+        futures = {label: pool.submit(run_worker, name, seed, counts[name]) for name, label in labels.items()}
+        results.update({label: future.result() for label, future in futures.items()})
     for label, tally in results.items():
         refused = tally.counts["refused"] + tally.counts["usage"]
         rows.append(
@@ -582,11 +617,19 @@ def main(quick: bool = False, seed: int = 0) -> None:
                 f"{tally.counts['ran']:,}",
                 f"{refused:,} ({tally.counts['usage']:,} usage)",
                 f"{tally.counts['bug']:,}",
+                f"{tally.touched:,}",
             ]
         )
     print_table(
         f"Reliability: hostile and random inputs, seed {seed} ({time.perf_counter() - started:.0f} s)",
-        ["inputs", "tried", "ran (exit 0)", "refused in one line (exit 1 / 2)", "tracebacks, hangs, other"],
+        [
+            "inputs",
+            "tried",
+            "ran (exit 0)",
+            "refused in one line (exit 1 / 2)",
+            "tracebacks, hangs, other",
+            "files touched",
+        ],
         rows,
         f"python -m benchmarks fuzz{' --quick' if quick else ''}   (make fuzz)",
     )

@@ -675,3 +675,76 @@ CASES = [
         at_run=True,
     ),
 ]
+
+
+# --- paths that name no model file: never opened if special, never read if huge ----------------------
+
+PATH_CASES = [
+    "600 MB (sparse)",
+    "/dev/zero",
+    "link to /dev/zero",
+    "FIFO",
+    "directory",
+    "socket",
+    "symlink loop",
+    "empty",
+    "missing",
+    "under a file",
+    "truncated",
+    "random bytes",
+]
+
+
+def path_cases(directory: Path) -> tuple[dict[str, tuple[Path, str]], Sentinel]:
+    """name → (path given as --model, the error's message after "PATH: "), made in `directory`; and the
+    FIFO's sentinel (`.opened()` says whether anything opened it)."""
+    import random
+    import socket
+
+    from lstm_edge.runtime.model_file import default_model_path
+
+    sparse = directory / "sparse-600MB.onnx"
+    with open(sparse, "wb") as handle:
+        handle.truncate(600 * 2**20)  # a hole: no disk used, 600 MB if read
+    folder = directory / "directory.onnx"
+    folder.mkdir()
+    bound = directory / "socket.onnx"
+    _SOCKETS.append(socket.socket(socket.AF_UNIX))
+    _SOCKETS[-1].bind(str(bound))
+    loop = directory / "loop.onnx"
+    loop.symlink_to(loop)
+    zero_link = directory / "zero.onnx"
+    zero_link.symlink_to("/dev/zero")
+    empty = directory / "empty.onnx"
+    empty.write_bytes(b"")
+    a_file = directory / "file"
+    a_file.write_text("x")
+    shipped = default_model_path().read_bytes()
+    truncated = directory / "truncated.onnx"
+    truncated.write_bytes(shipped[: len(shipped) // 3])
+    noise = directory / "noise.onnx"
+    noise.write_bytes(random.Random(0).randbytes(4096))
+    fifo = Sentinel(directory / "fifo.onnx")
+    special = "not a regular file (a device, FIFO or socket); save the model to a file"
+    malformed = "not an ONNX model, or a truncated one"
+    cases = {
+        "600 MB (sparse)": (
+            sparse,
+            f"larger than {contract.MAX_MODEL_BYTES // 2**20} MiB, far beyond any lstm-edge model",
+        ),
+        "/dev/zero": (Path("/dev/zero"), special),
+        "link to /dev/zero": (zero_link, special),
+        "FIFO": (fifo.path, special),
+        "directory": (folder, "is a directory, expected an .onnx file"),
+        "socket": (bound, special),
+        "symlink loop": (loop, "cannot read (Too many levels of symbolic links)"),
+        "empty": (empty, "the file is empty"),
+        "missing": (directory / "missing.onnx", "no such model file"),
+        "under a file": (a_file / "model.onnx", "cannot read (Not a directory)"),
+        "truncated": (truncated, malformed),
+        "random bytes": (noise, malformed),
+    }
+    return cases, fifo
+
+
+_SOCKETS: list = []  # bound sockets stay open while their process lives

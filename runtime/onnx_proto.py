@@ -322,7 +322,7 @@ class _Reader:
             elif number == 7:
                 floats.extend(self.packed_floats(item))
             elif number == 8:
-                ints.extend(_signed(i) for i in self.packed_varints(item))
+                ints.extend(self.packed_varints(item))
             elif number == 9:
                 strings.append(bytes(_view(item)))
         if len(kinds) > 1:  # onnxruntime would pick one by `type`, we another: refuse the ambiguity
@@ -345,7 +345,7 @@ class _Reader:
                 if value != 0:  # EXTERNAL, or anything onnxruntime might read as it
                     raise ForbiddenContent(OUTSIDE_DATA)
             elif number == 1:
-                dims.extend(_signed(d) for d in self.packed_varints(value))
+                dims.extend(self.packed_varints(value))
                 if len(dims) > MAX_RANK:
                     raise ForbiddenContent(f"has a tensor of more than {MAX_RANK} axes")
             elif number == 2:
@@ -355,7 +355,7 @@ class _Reader:
                 values.extend(self.packed_floats(value))
             elif number in (5, 7):
                 sources.add(number)
-                values.extend(_signed(v) for v in self.packed_varints(value))
+                values.extend(self.packed_varints(value))
             elif number == 8:
                 name = _text(value, "tensor name")
             elif number == 9:
@@ -432,15 +432,19 @@ class _Reader:
             yield number, value
 
     def packed_varints(self, value: int | memoryview) -> list[int]:
+        """The numbers of a packed (or one unpacked) varint field, read as int64."""
         if not isinstance(value, memoryview):  # one unpacked element
             self.count_numbers(1)
-            return [value]
+            return [_signed(value)]
         self.count_numbers(len(value))  # at least one byte each: an upper bound, checked before decoding
+        data = bytes(value)
+        if data.isascii():  # every number below 128, one byte each (dims, zero points): decoded in C
+            return list(data)
         numbers: list[int] = []
         position = 0
-        while position < len(value):
+        while position < len(data):
             number, position = _varint(value, position)
-            numbers.append(number)
+            numbers.append(_signed(number))
         return numbers
 
     def packed_floats(self, value: int | memoryview) -> list[float]:

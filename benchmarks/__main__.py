@@ -1,7 +1,7 @@
 """`python -m benchmarks [TABLE …] [--quick] [--threads N]`: print the benchmark tables.
 
-Tables, in this order: training, latency, throughput, cold-start, size (all of them by default), and
-fuzz (the reliability catalogue: hostile files and fuzzers; only when named, as `make fuzz` does).
+Tables, in this order: training, latency, throughput, bulk, cold-start, size, browser (all of them by default),
+and fuzz (the reliability catalogue: hostile files and fuzzers; only when named, as `make fuzz` does).
 `--quick` runs tiny models and few repeats, to prove in seconds that the scripts still work (CI); its
 numbers mean nothing. The full mode produces the published numbers.
 """
@@ -18,8 +18,10 @@ TABLES = {
     "training": "benchmarks.training",
     "latency": "benchmarks.latency",
     "throughput": "benchmarks.throughput",
+    "bulk": "benchmarks.bulk",
     "cold-start": "benchmarks.cold_start",
     "size": "benchmarks.size",
+    "browser": "benchmarks.browser",
     "fuzz": "benchmarks.fuzz",
 }
 ON_REQUEST = {"fuzz"}  # not part of "all tables": it proves, rather than measures

@@ -640,7 +640,7 @@ CASES = [
     # metadata
     Case("state sizes", "metadata", _state_sizes, "h_in_1 has width 64, the metadata says 32"),
     Case("an extra layer", "metadata", _extra_layer, "graph lacks h_in_2, c_in_2"),
-    Case("state names in metadata", "metadata", _state_names_in_metadata, "lists state_inputs"),
+    Case("state names in metadata", "metadata", _state_names_in_metadata, "lists other state_inputs than its sizes"),
     Case("state name in graph", "metadata", _state_name_in_graph, "graph lacks h_in_1"),
     Case("LSTM hidden_size", "metadata", _lstm_hidden_size, "LSTM layers have sizes [128, 32]"),
     Case("state input without shape", "metadata", _missing_shape, "c_in_0 must have shape"),
@@ -648,7 +648,7 @@ CASES = [
     Case("non-UTF-8 dim_param", "metadata", _non_utf8_dim_param, "dim_param is not UTF-8", "ModelFileError"),
     Case("vocabulary one short", "metadata", _shorter_vocabulary, "vocabulary has 871 words", "VocabularyMismatch"),
     Case("empty vocabulary word", "metadata", _empty_word, "vocabulary entry 10 ('')"),
-    Case("escape codes in a word", "metadata", _escape_word, "vocabulary entry 10 ('\\x1b[2J"),
+    Case("escape codes in a word", "metadata", _escape_word, "vocabulary entry 10 ('\\x1b[2J\\x1b[31mpwned\\nline')"),
     Case("duplicate word", "metadata", _duplicate_word, "duplicate entries"),
     Case("number as a word", "metadata", _number_word, "no list of vocabulary strings"),
     Case("JSON nested 200,000 deep", "metadata", _deep_json, "nested too deeply"),

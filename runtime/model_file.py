@@ -156,12 +156,14 @@ def vet(model: OnnxModel) -> tuple[ModelSpec, Tokenizer, dict[str, Any]]:
         raise ModelFileError("not an ONNX model (no graph)")
     metadata = _metadata(model.metadata)
     tokenizer = _tokenizer(metadata)
-    spec = _spec(metadata)
+    architecture = _json(metadata, contract.KEY_ARCHITECTURE)
+    spec = ModelSpec.from_architecture(architecture)
     generation = _json(metadata, contract.KEY_GENERATION)
     if not isinstance(generation, dict):
         raise ModelFileError(f"metadata {contract.KEY_GENERATION} is not a JSON object ({REEXPORT})")
     _check_operators(model)
     _check_signature(model.graph, spec, tokenizer)
+    _check_architecture_lists(architecture, spec)
     return spec, tokenizer, generation
 
 
@@ -237,17 +239,13 @@ def _check_vocabulary(tokenizer: Tokenizer) -> None:
             )
 
 
-def _spec(metadata: dict[str, str]) -> ModelSpec:
-    """The spec of the architecture document; the names and shapes it also lists must be the spec's."""
-    document = _json(metadata, contract.KEY_ARCHITECTURE)
-    spec = ModelSpec.from_architecture(document)
+def _check_architecture_lists(document: dict[str, Any], spec: ModelSpec) -> None:
+    """The names and shapes the architecture document also lists are the ones its layer sizes give."""
     for key, expected in spec.architecture().items():
         if key in document and document[key] != expected:
             raise ModelFileError(
-                f"metadata {contract.KEY_ARCHITECTURE} lists {key} {str(document[key])[:120]!r}, "
-                f"its layer sizes give {expected} ({REEXPORT})"
+                f"metadata {contract.KEY_ARCHITECTURE} lists other {key} than its sizes give ({REEXPORT})"
             )
-    return spec
 
 
 def _check_operators(model: OnnxModel) -> None:

@@ -135,14 +135,14 @@ class _Message:
     name: str
     fields: dict[int, int]  # the fields our files use → their wire type
     repeated: frozenset[int] = frozenset()
-    holds: dict[int, str] = field(default_factory=dict)  # refused fields that ONNX defines → what they hold
+    never: dict[int, str] = field(default_factory=dict)  # refused fields that ONNX defines → what a file then does
 
     def refusal(self, number: int) -> ModelFileError:
         """The error for a field we do not read: refused content when ONNX defines it, else not ONNX."""
         if self is _TENSOR and number == 13:
             return ForbiddenContent(OUTSIDE_DATA)
-        if number in self.holds:
-            return ForbiddenContent(f"holds {self.holds[number]}, which an lstm-edge model never has")
+        if number in self.never:
+            return ForbiddenContent(f"{self.never[number]}, which an lstm-edge model never has")
         return ProtoError(f"field {number} of a {self.name} is not in the ONNX format")
 
 
@@ -150,19 +150,19 @@ _MODEL = _Message(
     "model",
     {1: _VARINT, 2: _BYTES, 3: _BYTES, 4: _BYTES, 5: _VARINT, 6: _BYTES, 7: _BYTES, 8: _BYTES, 14: _BYTES},
     frozenset({8, 14}),
-    {20: "training information", 25: "functions", 26: "device configurations"},
+    {20: "holds training information", 25: "holds functions", 26: "holds device configurations"},
 )
 _GRAPH = _Message(
     "graph",
     {1: _BYTES, 2: _BYTES, 5: _BYTES, 10: _BYTES, 11: _BYTES, 12: _BYTES, 13: _BYTES},
     frozenset({1, 5, 11, 12, 13}),
-    {14: "quantization annotations", 15: "sparse initializers", 16: "graph metadata"},
+    {14: "holds quantization annotations", 15: "holds sparse initializers", 16: "holds graph metadata"},
 )
 _NODE = _Message(
     "node",
     {1: _BYTES, 2: _BYTES, 3: _BYTES, 4: _BYTES, 5: _BYTES, 6: _BYTES, 7: _BYTES},
     frozenset({1, 2, 5}),
-    {8: "a call of a function overload", 9: "node metadata", 10: "device configurations"},
+    {8: "calls a function overload", 9: "holds node metadata", 10: "holds device configurations"},
 )
 _ATTRIBUTE = _Message(
     "attribute",
@@ -180,14 +180,14 @@ _ATTRIBUTE = _Message(
     },
     frozenset({7, 8, 9}),
     {
-        6: "a node attribute holding a subgraph",
-        10: "a node attribute holding a list of tensors",
-        11: "a node attribute holding subgraphs",
-        14: "a node attribute holding a type",
-        15: "a node attribute holding types",
-        21: "a node attribute referring to a function's attribute",
-        22: "a node attribute holding a sparse tensor",
-        23: "a node attribute holding sparse tensors",
+        6: "has a node attribute holding a subgraph",
+        10: "has a node attribute holding a list of tensors",
+        11: "has a node attribute holding subgraphs",
+        14: "has a node attribute holding a type",
+        15: "has a node attribute holding types",
+        21: "has a node attribute holding a function attribute reference",
+        22: "has a node attribute holding a sparse tensor",
+        23: "has a node attribute holding sparse tensors",
     },
 )
 _TENSOR = _Message(
@@ -195,23 +195,23 @@ _TENSOR = _Message(
     {1: _VARINT, 2: _VARINT, 4: _FIXED32, 5: _VARINT, 7: _VARINT, 8: _BYTES, 9: _BYTES, 12: _BYTES, 14: _VARINT},
     frozenset({1, 4, 5, 7}),
     {
-        3: "a segmented tensor",
-        6: "a tensor of strings",
-        10: "a tensor of doubles",
-        11: "a tensor of uint64",
-        16: "tensor metadata",
+        3: "holds a segmented tensor",
+        6: "holds a tensor of strings",
+        10: "holds a tensor of doubles",
+        11: "holds a tensor of uint64",
+        16: "holds tensor metadata",
     },
 )
-_VALUE_INFO = _Message("value", {1: _BYTES, 2: _BYTES, 3: _BYTES}, holds={4: "value metadata"})
+_VALUE_INFO = _Message("value", {1: _BYTES, 2: _BYTES, 3: _BYTES}, never={4: "holds value metadata"})
 _TYPE = _Message(
     "type",
     {1: _BYTES, 6: _BYTES},
-    holds={
-        4: "a sequence-typed value",
-        5: "a map-typed value",
-        7: "an opaque-typed value",
-        8: "a sparse-tensor-typed value",
-        9: "an optional-typed value",
+    never={
+        4: "holds a sequence-typed value",
+        5: "holds a map-typed value",
+        7: "holds an opaque-typed value",
+        8: "holds a sparse-tensor-typed value",
+        9: "holds an optional-typed value",
     },
 )
 _TENSOR_TYPE = _Message("tensor type", {1: _VARINT, 2: _BYTES})

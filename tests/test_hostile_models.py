@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -171,3 +172,30 @@ def test_the_console_script_reports_crafted_files_in_one_line(base, tmp_path: Pa
         assert done.returncode == 1, done.stderr
         assert done.stdout == ""
         assert done.stderr.startswith(f"Error: {path}: ") and done.stderr.count("\n") == 1, done.stderr
+
+
+# --- the browser module's port of the reader refuses the same files with the same words ----------------
+
+
+def test_the_web_module_refuses_every_crafted_file_with_pythons_message(base, tmp_path: Path):
+    """web/lib/onnx-proto.mjs and model-file.mjs vet as the runtime does (under Node; skipped without it)."""
+    from web import drivers
+
+    try:
+        drivers.ensure_node_modules()
+    except drivers.Unavailable as reason:
+        pytest.skip(str(reason))
+    vetted = [case for case in CASES if not case.at_run and case.group != "onnxruntime"]
+    paths = []
+    for index, case in enumerate(vetted):
+        directory = tmp_path / str(index)
+        directory.mkdir()
+        paths.append(build(case, base, directory))
+    results = drivers.harness({"op": "load", "models": [str(path) for path in paths]})
+    for case, path, result in zip(vetted, paths, results, strict=True):
+        with pytest.raises(ModelFileError) as refused:
+            load_model(path)
+        assert not result["ok"], case.name
+        javascript = re.sub(r"is not valid JSON \((.*?); ", "is not valid JSON (…; ", result["message"])
+        python = re.sub(r"is not valid JSON \((.*?); ", "is not valid JSON (…; ", str(refused.value))
+        assert (result["error"], javascript) == (type(refused.value).__name__, python), case.name

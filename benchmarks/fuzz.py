@@ -185,6 +185,10 @@ class Fixtures:
         rows = ["description", *(f'"{text}"' for text in generate_descriptions(60, seed=3))]
         self.csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
         self.model = default_model_path()
+        self.prompts = root / "prompts.csv"
+        self.prompts.write_text(
+            'prompt,id\nA cream coat,1\n,2\nA linen shirt,3\n"Our slim, jeans",4\n', encoding="utf-8"
+        )
         self.directory = root / "a-directory"
         self.directory.mkdir()
         self.file = root / "a-file.txt"
@@ -286,6 +290,18 @@ def gen_vector(rng: random.Random, fixtures: Fixtures) -> tuple[list[str], str |
     for flag, chance in (("--json", 0.3), ("--stream", 0.2), ("--info", 0.1), ("-V", 0.02), ("-h", 0.02)):
         if rng.random() < chance:
             options.append([flag])
+    if rng.random() < 0.1:  # a CSV in, a CSV out
+        output = str(fixtures.root / f"generated-{rng.randrange(3)}.csv")
+        options.append(["--input", _choose(rng, [str(fixtures.prompts)], [*fixtures.paths(), str(fixtures.csv)])])
+        options.append(["--output", _choose(rng, [output], fixtures.paths())])
+        for name, good, bad in (
+            ("--column", ["prompt", "id"], ["", "missing", "ü"]),
+            ("--output-column", ["generated", "text"], ["", "prompt", "id", "stop_reason"]),
+            ("--workers", ["1", "2"], ["0", "257", *NUMBERS]),
+            ("--batch-size", ["1", "64"], ["0", "65537", *NUMBERS]),
+        ):
+            if rng.random() < 0.4:
+                options.append([name, _choose(rng, good, bad)])
     prompts = [
         rng.choice([*STRINGS, "A cream coat", "Our slim jeans", "A linen shirt"]) for _ in range(rng.randint(0, 3))
     ]
@@ -391,7 +407,14 @@ def fuzz_cli(command: str, seed: int, count: int, workdir: Path, run: Path | Non
         if kind == "ran":
             problem = CHECKS[command](arguments, result.stdout_bytes, fixtures)
             kind, detail = ("bug", problem) if problem else (kind, detail)
-        changed = [name for name, before in protected.items() if _fingerprint(fixtures.root / name) != before]
+        named = _named_outputs(command, arguments, fixtures)  # what a command may replace: what it was told to
+        changed = [
+            name
+            for name, before in protected.items()
+            if fixtures.root / name not in named and _fingerprint(fixtures.root / name) != before
+        ]
+        if any(fixtures.root / name in named for name in protected):
+            protected = _snapshot(fixtures)
         if changed:
             kind, detail = "bug", f"changed {changed}; {detail}"
             protected = _snapshot(fixtures)
@@ -444,9 +467,19 @@ CHECKS: dict[str, Callable[[list[str], bytes, Fixtures], str]] = {
 }
 
 
+def _named_outputs(command: str, arguments: list[str], fixtures: Fixtures) -> set[Path]:
+    """The paths a vector names as outputs (and lstm-export's int8 twin of its output)."""
+    from lstm_edge.runtime.contract import int8_twin
+
+    flags = {"lstm-export": ("-o", "--output"), "lstm-gen": ("--output",), "lstm-train": ("-o", "--out")}[command]
+    named = {Path(arguments[i + 1]) for i, part in enumerate(arguments[:-1]) if part in flags}
+    return named | {int8_twin(path) for path in named}
+
+
 def _snapshot(fixtures: Fixtures) -> dict[str, tuple[int, int]]:
     """The fixtures no command may change: the inputs and the special files."""
-    names = ["descriptions.csv", "a-file.txt", "empty.csv", "binary.bin", "a-fifo", "a-socket", "null-link"]
+    names = ["descriptions.csv", "prompts.csv", "a-file.txt", "empty.csv", "binary.bin", "a-fifo", "a-socket"]
+    names += ["null-link"]
     names += ["zero-link", "a-directory", fixtures.non_utf8.name]
     names += ["tiny-run/best.pt"] if (fixtures.run / "best.pt").exists() else []
     return {name: _fingerprint(fixtures.root / name) for name in names}

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
+import io
 import os
 import signal
 import sys
@@ -54,6 +55,7 @@ def one_line_errors(function: F) -> F:
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _print_file_names_as_given()
         try:
             return function(*args, **kwargs)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
@@ -79,6 +81,16 @@ def one_line_errors(function: F) -> F:
             raise SystemExit(EXIT_ERROR) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _print_file_names_as_given() -> None:
+    """A file name that is not UTF-8 reaches Python as surrogate escapes; print its bytes as they were
+    instead of failing (what Python does on its own in the POSIX locale). Text we generate never holds
+    surrogates, so `--json` stays valid UTF-8."""
+    stdout = sys.stdout
+    if isinstance(stdout, io.TextIOWrapper) and stdout.errors == "strict":
+        with contextlib.suppress(ValueError, OSError):
+            stdout.reconfigure(errors="surrogateescape")
 
 
 def one_line(text: str) -> str:

@@ -473,7 +473,7 @@ def _named_outputs(command: str, arguments: list[str], fixtures: Fixtures) -> se
 
     flags = {"lstm-export": ("-o", "--output"), "lstm-gen": ("--output",), "lstm-train": ("-o", "--out")}[command]
     named = {Path(arguments[i + 1]) for i, part in enumerate(arguments[:-1]) if part in flags}
-    return named | {int8_twin(path) for path in named}
+    return named | {int8_twin(path) for path in named if path.name}
 
 
 def _snapshot(fixtures: Fixtures) -> dict[str, tuple[int, int]]:

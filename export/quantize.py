@@ -83,6 +83,7 @@ def quantize_int8(fp32_path: Path, int8_path: Path) -> None:
     it works on a copy in a private directory beside `int8_path`, with Python's temporary directory pointed
     there too, so nothing of it lands next to the user's files, and all of it goes when this returns.
     """
+    from google.protobuf.message import DecodeError
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     with private_directory(int8_path) as scratch, _temporary_files_in(scratch), _quiet_root_logger():
@@ -96,21 +97,16 @@ def quantize_int8(fp32_path: Path, int8_path: Path) -> None:
         except OSError as error:
             error.filename, error.filename2 = str(int8_path), None  # what could not be written, in the user's words
             raise
-        except Exception as error:  # onnx's C++ shape inference reports a failed write as its own exception
-            raise ExportError(
-                f"cannot write {int8_path}: onnxruntime's quantizer failed ({_first_line(error)})"
-            ) from None
+        except DecodeError:  # onnx's shape inference wrote its file short: did the disk fill up meanwhile?
+            if shutil.disk_usage(scratch).free >= fp32_path.stat().st_size:
+                raise  # no: a bug, with its traceback
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(int8_path)) from None
         quantized = onnx.load(raw)
     set_metadata(quantized, get_metadata(onnx.load(fp32_path)))
     onnx.save(quantized, int8_path)
 
 
 SPACE_FACTOR = 3  # free space the quantizer needs, in float32 sizes: a copy, its shape-inferred twin, int8 (2.6)
-
-
-def _first_line(error: Exception) -> str:
-    text = str(error).strip()
-    return (text.splitlines()[0] if text else type(error).__name__)[:300]
 
 
 @contextmanager

@@ -2,12 +2,15 @@
 
 A model file is accepted only if it is what our exporter writes. In order:
 
-1. read: a regular file (never a FIFO or device), at most `contract.MAX_MODEL_BYTES`;
-2. parse and vet with the runtime's own reader (`onnx_proto`): no outside data, no subgraphs,
-   functions or sparse tensors anywhere; only the operators, attributes and opsets of the contract;
-3. read the metadata: format version, tokenizer (and its sha256), architecture → `ModelSpec`;
-4. check the graph against the spec: input and output names, types and widths, LSTM sizes, and the
-   vocabulary against the logits' width;
+1. read: a regular file (a FIFO or device is refused before it is opened), at most
+   `contract.MAX_MODEL_BYTES` (a larger file is refused before it is read);
+2. parse and vet with the runtime's own reader (`onnx_proto`): only the fields our exporter writes, so no
+   outside data, subgraphs, functions or sparse tensors anywhere, no field protobuf would merge; then only
+   the operators, attributes and opsets of the contract;
+3. read the metadata: format version, tokenizer (its sha256; no empty word, none with spaces or control
+   characters), architecture → `ModelSpec`;
+4. check the graph against the spec: input and output names, types and widths, LSTM sizes, the
+   vocabulary against the logits' width, and the names and shapes the architecture document lists;
 5. only then hand the bytes to a backend (onnxruntime).
 
 Every refusal is a `ModelFileError` whose message names the file and the problem in one line.
@@ -121,7 +124,7 @@ def read_model_bytes(path: Path, limit: int = contract.MAX_MODEL_BYTES) -> bytes
     except OSError as error:
         raise ModelFileError(f"{path}: cannot read ({error.strerror or error})") from None
     except ValueError:  # a NUL in the name
-        raise ModelFileError(f"{path!r}: not a valid file name") from None
+        raise ModelFileError(f"{str(path)!r}: not a valid file name (it holds a NUL character)") from None
     try:
         status = os.fstat(descriptor)
         _check_regular(path, status)  # the same file we looked at, or a regular file swapped in since

@@ -83,7 +83,7 @@ def quantize_int8(fp32_path: Path, int8_path: Path) -> None:
     it works on a copy in a private directory beside `int8_path`, with Python's temporary directory pointed
     there too, so nothing of it lands next to the user's files, and all of it goes when this returns.
     """
-    from google.protobuf.message import DecodeError
+    from google.protobuf.message import DecodeError  # type: ignore[import-untyped]
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     with private_directory(int8_path) as scratch, _temporary_files_in(scratch), _quiet_root_logger():

@@ -7,6 +7,7 @@ part of the product), and `--help` pays for neither.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -59,7 +60,23 @@ _NEWLINES = re.compile(r"\r?\n|\r")  # prompts are lines; U+2028, U+0085 and fri
 @click.option("--stream", is_flag=True, help="Print words as they are generated.")
 @click.option("--info", is_flag=True, help="Show the model's metadata and validation metrics, then exit.")
 @click.option(
-    "--threads", type=click.IntRange(1, 256), default=1, show_default=True, help="onnxruntime intra-op threads."
+    "--threads",
+    type=click.IntRange(1, 256),
+    default=1,
+    show_default=True,
+    help="Threads: onnxruntime's intra-op pool, numpy's BLAS.",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["auto", "onnxruntime", "numpy"]),
+    default="auto",
+    show_default=True,
+    help="What runs the model: auto = onnxruntime where it imports, numpy otherwise.",
+)
+@click.option(
+    "--bench",
+    is_flag=True,
+    help="Measure this device: cold start, per-word time, words/s and peak RSS per backend and model.",
 )
 @one_line_errors
 def main(
@@ -74,6 +91,8 @@ def main(
     stream: bool,
     info: bool,
     threads: int,
+    backend: str,
+    bench: bool,
 ) -> None:
     """Continue each PROMPT with up to --words words.
 
@@ -85,13 +104,21 @@ def main(
       lstm-gen "A linen shirt" "Our slim jeans" --json
       lstm-gen --temperature 0.8 --top-k 20 --seed 1 "A silk scarf"
       printf 'A wool coat\\nA denim jacket\\n' | lstm-gen
+      lstm-gen --backend numpy "A cream coat"
+      lstm-gen --bench
     """
     if stream and as_json:
         raise click.UsageError("--stream and --json exclude each other")
+    _limit_blas_threads(threads)
+    if bench:
+        from .bench import run_bench
+
+        run_bench(model, None if backend == "auto" else backend, threads, as_json)
+        return
     from .generator import Generator, Sampling
 
     sampling = Sampling(temperature=temperature, top_k=top_k, top_p=top_p, seed=seed)  # checked before loading
-    generator = Generator(model, threads=threads)
+    generator = Generator(model, threads=threads, backend=backend)
     if info:
         _print_info(generator.model.info(), as_json)
         return
@@ -105,7 +132,18 @@ def main(
         return
     for generation in generator.generate_many(prompt_list, words, sampling):
         _warn_unknown(generation.prompt, generation.unknown_words)
-        click.echo(json.dumps(generation.to_dict(), ensure_ascii=False) if as_json else generation.text)
+        if as_json:
+            click.echo(json.dumps({**generation.to_dict(), "backend": generator.backend.name}, ensure_ascii=False))
+        else:
+            click.echo(generation.text)
+
+
+def _limit_blas_threads(threads: int) -> None:
+    """numpy's BLAS sizes its thread pool when numpy loads (not yet: imports here are lazy); a value the
+    user set in the environment wins."""
+    if "numpy" not in sys.modules:
+        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+            os.environ.setdefault(name, str(threads))
 
 
 def _stdin_prompts() -> list[str]:

@@ -8,7 +8,7 @@ A model file is accepted only if it is what our exporter writes. In order:
 3. read the metadata: format version, tokenizer (and its sha256), architecture → `ModelSpec`;
 4. check the graph against the spec: input and output names, types and widths, LSTM sizes, and the
    vocabulary against the logits' width;
-5. only then hand the bytes to a backend (onnxruntime).
+5. only then hand the file to a backend (onnxruntime, or the numpy backend, which maps the graph itself).
 
 Every refusal is a `ModelFileError` whose message names the file and the problem in one line.
 """
@@ -72,10 +72,11 @@ def default_model_path() -> Path:
     return Path(models.__file__).parent / DEFAULT_MODEL_NAME
 
 
-def load_model(path: str | os.PathLike[str] | None = None, threads: int = 1, backend: str = "onnxruntime") -> ModelFile:
+def load_model(path: str | os.PathLike[str] | None = None, threads: int = 1, backend: str = "auto") -> ModelFile:
     """Open the model file at `path` (the shipped default when None) for generation.
 
-    `threads` is the backend's intra-op thread count; 1 suits small devices.
+    `backend` is "auto" (onnxruntime where it imports, numpy otherwise), "onnxruntime" or "numpy";
+    `threads` is onnxruntime's intra-op thread count; 1 suits small devices.
     """
     if path is None:
         path = default_model_path()

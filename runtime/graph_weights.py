@@ -462,14 +462,25 @@ def _mul(walk: _Walk, node: Node) -> list[object]:
         if _is_activation_scale(first) and isinstance(second, np.ndarray) and second.dtype == np.float32:
             if second.ndim <= 1:  # times the weights' scale (per tensor or per column)
                 return [_ScaleProduct(first.head, second)]
-        elif isinstance(first, _IntegerProduct) and first.cast and isinstance(second, _ScaleProduct):
-            if second.head is first.head and second.scale.shape in ((), (1,), (first.weights.shape[1],)):
-                return [first.head.then("matmul", np.ascontiguousarray(first.weights * second.scale))]
+        elif _scales_its_product(first, second):
+            assert isinstance(first, _IntegerProduct) and isinstance(second, _ScaleProduct)
+            return [first.head.then("matmul", np.ascontiguousarray(first.weights * second.scale))]
     raise UnmappableGraph("a Mul that does not scale a quantized dense layer")
 
 
 def _is_activation_scale(value: object) -> bool:
     return isinstance(value, _Quantized) and value.part == "scale"
+
+
+def _scales_its_product(product: object, scale: object) -> bool:
+    """Cast(MatMulInteger(quantized head, W)) times (head's scale × W's scale), for the same head."""
+    return (
+        isinstance(product, _IntegerProduct)
+        and product.cast
+        and isinstance(scale, _ScaleProduct)
+        and scale.head is product.head
+        and scale.scale.shape in ((), (1,), (product.weights.shape[1],))
+    )
 
 
 _NODE_RULES: dict[tuple[str, str], Any] = {

@@ -132,10 +132,7 @@ def main(
         return
     for generation in generator.generate_many(prompt_list, words, sampling):
         _warn_unknown(generation.prompt, generation.unknown_words)
-        if as_json:
-            click.echo(json.dumps({**generation.to_dict(), "backend": generator.backend.name}, ensure_ascii=False))
-        else:
-            click.echo(generation.text)
+        click.echo(json.dumps(generation.to_dict(), ensure_ascii=False) if as_json else generation.text)
 
 
 def _limit_blas_threads(threads: int) -> None:

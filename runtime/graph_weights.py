@@ -25,8 +25,7 @@ transposed, (1, in, 4H) and (1, H, 4H), with scales and zero points per directio
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -39,11 +38,10 @@ from .onnx_proto import FLOAT, Graph, Node, Tensor
 BATCH, TIME, FEATURE, UNIT = "batch", "time", "feature", "unit"
 
 
-@dataclass(frozen=True)
-class LayerWeights:
+class LayerWeights(NamedTuple):
     """One LSTM layer, gate columns in ONNX order i, o, f, c."""
 
-    input_weights: np.ndarray  # (in, 4H): x @ input_weights
+    input_weights: np.ndarray  # (in, 4H): x @ input_weights (possibly a transposed view)
     recurrent_weights: np.ndarray  # (H, 4H): h @ recurrent_weights
     bias: np.ndarray  # (4H,): Wb + Rb
 
@@ -52,8 +50,7 @@ class LayerWeights:
         return int(self.recurrent_weights.shape[0])
 
 
-@dataclass(frozen=True)
-class StepWeights:
+class StepWeights(NamedTuple):
     """Everything the step computes, as float32 arrays."""
 
     embedding: np.ndarray  # (V, E)
@@ -69,31 +66,29 @@ class UnmappableGraph(ModelFileError):
 
 
 # --- what a value in the graph means ------------------------------------------------------------------
+# (named tuples and plain classes rather than dataclasses: creating a dataclass costs about a millisecond
+# at import, and the numpy backend is the fast-starting one)
 
 
-@dataclass(frozen=True)
-class _Ids:
+class _Ids(NamedTuple):
     axes: tuple[str, ...] = (BATCH, TIME)
 
 
-@dataclass(frozen=True)
-class _Embedded:
+class _Embedded(NamedTuple):
     """The embedding table gathered at the ids; `table` may still be integer (awaiting DequantizeLinear)."""
 
     table: np.ndarray
     axes: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class _LayerOutput:
+class _LayerOutput(NamedTuple):
     """The per-position output (Y) of LSTM layer `layer`."""
 
     layer: int
     axes: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class _State:
+class _State(NamedTuple):
     """h or c of layer `layer`: a graph input (`is_output` False) or an LSTM's final state (True)."""
 
     kind: str  # "h" or "c"
@@ -102,27 +97,28 @@ class _State:
     axes: tuple[str, ...]
 
 
-@dataclass(frozen=True, eq=False)  # compared by identity: one head per DynamicQuantizeLinear
 class _Head:
-    """The last position of the last layer's output, with the dense operations applied to it so far."""
+    """The last position of the last layer's output, with the dense operations applied to it so far
+    (compared by identity: the parts of one DynamicQuantizeLinear must belong to the same head)."""
 
-    layer: int
-    operations: tuple[tuple[str, np.ndarray | None], ...] = ()  # ("matmul", W), ("add", b), ("relu", None)
+    __slots__ = ("layer", "operations")
+
+    def __init__(self, layer: int, operations: tuple[tuple[str, np.ndarray | None], ...] = ()) -> None:
+        self.layer = layer
+        self.operations = operations  # ("matmul", W), ("add", b), ("relu", None)
 
     def then(self, operation: str, weights: np.ndarray | None = None) -> _Head:
         return _Head(self.layer, (*self.operations, (operation, weights)))
 
 
-@dataclass(frozen=True)
-class _Quantized:
+class _Quantized(NamedTuple):
     """One output of DynamicQuantizeLinear(head): "q", "scale" or "zero_point"."""
 
     head: _Head
     part: str
 
 
-@dataclass(frozen=True)
-class _IntegerProduct:
+class _IntegerProduct(NamedTuple):
     """MatMulInteger of a quantized head with integer weights, zero point removed: (q_w - zp_w) still unscaled;
     `cast` once Cast to float."""
 
@@ -131,24 +127,22 @@ class _IntegerProduct:
     cast: bool = False
 
 
-@dataclass(frozen=True)
-class _ScaleProduct:
+class _ScaleProduct(NamedTuple):
     """Mul(the head's dynamic scale, the weights' scale)."""
 
     head: _Head
     scale: np.ndarray  # (N,) or ()
 
 
-@dataclass
 class _Walk:
     """The state of one pass over the graph: meanings of values, and the LSTM layers found so far."""
 
-    graph: Graph
-    spec: ModelSpec
-    meanings: dict[str, object] = field(default_factory=dict)
-    constants: dict[str, np.ndarray] = field(default_factory=dict)
-    layers: list[LayerWeights] = field(default_factory=list)
-    embedding: np.ndarray | None = None
+    def __init__(self, graph: Graph, spec: ModelSpec) -> None:
+        self.graph, self.spec = graph, spec
+        self.meanings: dict[str, object] = {}
+        self.constants: dict[str, np.ndarray] = {}
+        self.layers: list[LayerWeights] = []
+        self.embedding: np.ndarray | None = None
 
 
 def read_step_weights(graph: Graph, spec: ModelSpec) -> StepWeights:
@@ -368,9 +362,7 @@ def _lstm(walk: _Walk, node: Node) -> list[object]:
         if weights is None or weights.shape != (rows, 4 * hidden) or weights.dtype != np.float32:
             raise UnmappableGraph(f"LSTM layer {layer}'s {what} does not fit {rows} inputs and {hidden} units")
     assert input_weights is not None and recurrent_weights is not None
-    walk.layers.append(
-        LayerWeights(np.ascontiguousarray(input_weights), np.ascontiguousarray(recurrent_weights), combined)
-    )
+    walk.layers.append(LayerWeights(input_weights, recurrent_weights, combined))
     return [
         _LayerOutput(layer, (TIME, UNIT, BATCH, FEATURE)),
         _State("h", layer, True, (UNIT, BATCH, FEATURE)),

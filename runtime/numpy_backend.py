@@ -18,8 +18,8 @@ their weight columns at load (exact: a power of two), so one tanh covers all fou
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -34,8 +34,7 @@ _GATE_ORDER = (1, 0, 2, 3)
 _HALF = np.float32(0.5)
 
 
-@dataclass(frozen=True)
-class _Layer:
+class _Layer(NamedTuple):
     """One layer's fused weights and where it sits in the row buffer."""
 
     fused: np.ndarray  # (in + H, 4H): gate columns o, i, f, c~, sigmoid columns halved
@@ -57,15 +56,19 @@ class FusedNetwork:
         self.layers: list[_Layer] = []
         start, width = 0, self.embedding_dim  # the window of layer 0 starts at the embedding
         for layer in weights.layers:
-            size = layer.hidden_size
-            order = np.concatenate([np.arange(size) + block * size for block in _GATE_ORDER])
-            scale = np.ones(4 * size, np.float32)
-            scale[: 3 * size] = _HALF  # o, i, f: sigmoid(x) = 0.5 + 0.5 * tanh(x / 2)
-            fused = np.concatenate([layer.input_weights, layer.recurrent_weights])[:, order] * scale
+            size, inputs = layer.hidden_size, len(layer.input_weights)
+            fused = np.empty((inputs + size, 4 * size), np.float32)
+            bias = np.empty(4 * size, np.float32)
+            for target, source in enumerate(_GATE_ORDER):
+                into, out_of = slice(target * size, (target + 1) * size), slice(source * size, (source + 1) * size)
+                factor = _HALF if target < 3 else np.float32(1)  # o, i, f: sigmoid(x) = 0.5 + 0.5 * tanh(x / 2)
+                np.multiply(layer.input_weights[:, out_of], factor, out=fused[:inputs, into])
+                np.multiply(layer.recurrent_weights[:, out_of], factor, out=fused[inputs:, into])
+                np.multiply(layer.bias[out_of], factor, out=bias[into])
             self.layers.append(
                 _Layer(
-                    fused=np.ascontiguousarray(fused, dtype=np.float32),
-                    bias=np.ascontiguousarray(layer.bias[order] * scale, dtype=np.float32),
+                    fused,
+                    bias,
                     window=slice(start, start + width + size),
                     hidden=slice(start + width, start + width + size),
                 )

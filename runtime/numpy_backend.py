@@ -2,17 +2,20 @@
 
 It runs where onnxruntime has no wheel (32-bit ARM, RISC-V, …) and starts without onnxruntime's import.
 The weights come from the vetted model file (`graph_weights.read_step_weights`, which maps the graph
-onto the network by its structure); the step is laid out so that a decode step allocates nothing and
-makes about ten numpy calls per layer:
+onto the network by its structure). The step is laid out so that a decode step allocates nothing and
+makes nine numpy calls per layer and three for the head. Activations are stored feature-major, one
+column per batch row, so every slice a call touches is contiguous (numpy allocates iteration buffers
+for strided or broadcast operands):
 
-    one row per batch entry:  [ embedding | h_0 | h_1 | … | h_n ]
-    layer i reads the window  [ x_i | h_i ]   (x_0 = the embedding, x_i = h_(i-1), just updated)
-    gates_i = window @ fused_i + bias_i          fused_i = [W_i; R_i] (in + H, 4H), one product
-    per layer a buffer        [ o | i | f | c~ | c ]  (gate columns reordered at load; c is the state)
+    layer i:  window_i (in + H + 1, B) = [ x_i ; h_i ; 1 ]        x_0 = embedding, x_i = h_(i-1)
+              gates_i  (5H, B)         = [ o ; i ; f ; c~ ; c ]  (the last block is the cell state)
+              gates_i[:4H] = fused_i @ window_i                 fused_i = [W_i R_i b_i] (4H, in + H + 1)
+    head:     hidden (D + 1, B) = [ relu(dense @ [h_n ; 1]) ; 1 ],   logits (B, V) = hidden.T @ [out ; b]
 
-Layer i overwrites h_i in place after reading it, so layer i + 1's window holds the new h_i next to its
-own old h. The three sigmoid gates are computed as 0.5 + 0.5·tanh(x/2), with the halving folded into
-their weight columns at load (exact: a power of two), so one tanh covers all four gates.
+Gate rows are reordered from ONNX's i, o, f, c at load, so [i ; f] · [c~ ; c] is one product, and the
+three sigmoid gates are computed as 0.5 + 0.5·tanh(x/2) with the halving folded into their weights
+(exact: a power of two), so one tanh covers all four gates. Biases ride in the products on the constant
+row of ones.
 """
 
 from __future__ import annotations
@@ -29,54 +32,43 @@ from .errors import GenerationError, ModelFileError
 from .graph_weights import StepWeights, UnmappableGraph, read_step_weights
 from .onnx_proto import OnnxModel
 
-# ONNX gate blocks are i, o, f, c; the buffers want o, i, f, c (so [i, f] · [c~, c] is one product)
+# ONNX gate blocks are i, o, f, c; the buffers want o, i, f, c (so [i ; f] · [c~ ; c] is one product)
 _GATE_ORDER = (1, 0, 2, 3)
 _HALF = np.float32(0.5)
 
 
 class _Layer(NamedTuple):
-    """One layer's fused weights and where it sits in the row buffer."""
-
-    fused: np.ndarray  # (in + H, 4H): gate columns o, i, f, c~, sigmoid columns halved
-    bias: np.ndarray  # (4H,), the same order and halving
-    window: slice  # columns of the row buffer this layer reads: [x | h]
-    hidden: slice  # columns of the row buffer holding its h
-
-    @property
-    def size(self) -> int:
-        return self.hidden.stop - self.hidden.start
+    fused: np.ndarray  # (4H, in + H + 1): [W R b], gate rows o, i, f, c~, sigmoid rows halved
+    inputs: int  # in
+    size: int  # H
 
 
 class FusedNetwork:
     """The network's weights, rearranged for the step (read-only; shared by every decoder)."""
 
     def __init__(self, weights: StepWeights) -> None:
-        self.embedding = weights.embedding  # (V, E)
         self.vocab_size, self.embedding_dim = weights.embedding.shape
-        self.layers: list[_Layer] = []
-        start, width = 0, self.embedding_dim  # the window of layer 0 starts at the embedding
-        for layer in weights.layers:
-            size, inputs = layer.hidden_size, len(layer.input_weights)
-            fused = np.empty((inputs + size, 4 * size), np.float32)
-            bias = np.empty(4 * size, np.float32)
-            for target, source in enumerate(_GATE_ORDER):
-                into, out_of = slice(target * size, (target + 1) * size), slice(source * size, (source + 1) * size)
-                factor = _HALF if target < 3 else np.float32(1)  # o, i, f: sigmoid(x) = 0.5 + 0.5 * tanh(x / 2)
-                np.multiply(layer.input_weights[:, out_of], factor, out=fused[:inputs, into])
-                np.multiply(layer.recurrent_weights[:, out_of], factor, out=fused[inputs:, into])
-                np.multiply(layer.bias[out_of], factor, out=bias[into])
-            self.layers.append(
-                _Layer(
-                    fused,
-                    bias,
-                    window=slice(start, start + width + size),
-                    hidden=slice(start + width, start + width + size),
-                )
-            )
-            start, width = start + width, size
-        self.row_width = start + width
-        self.dense_weights, self.dense_bias = weights.dense_weights, weights.dense_bias
-        self.output_weights, self.output_bias = weights.output_weights, weights.output_bias
+        self.embedding_columns = np.ascontiguousarray(weights.embedding.T)  # (E, V): a lookup fills (E, B)
+        self.layers = [_fuse(layer.input_weights, layer.recurrent_weights, layer.bias) for layer in weights.layers]
+        self.dense = _with_bias(weights.dense_weights.T, weights.dense_bias)  # (D, H_n + 1)
+        self.output = np.ascontiguousarray(np.vstack([weights.output_weights, weights.output_bias]))  # (D + 1, V)
+
+
+def _fuse(input_weights: np.ndarray, recurrent_weights: np.ndarray, bias: np.ndarray) -> _Layer:
+    inputs, size = len(input_weights), len(recurrent_weights)
+    fused = np.empty((4 * size, inputs + size + 1), np.float32)
+    for target, source in enumerate(_GATE_ORDER):
+        rows, columns = slice(target * size, (target + 1) * size), slice(source * size, (source + 1) * size)
+        factor = _HALF if target < 3 else np.float32(1)  # o, i, f: sigmoid(x) = 0.5 + 0.5 * tanh(x / 2)
+        np.multiply(input_weights[:, columns].T, factor, out=fused[rows, :inputs])
+        np.multiply(recurrent_weights[:, columns].T, factor, out=fused[rows, inputs:-1])
+        np.multiply(bias[columns], factor, out=fused[rows, -1])
+    return _Layer(fused, inputs, size)
+
+
+def _with_bias(weights: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """[weights bias]: (N, K + 1), for a product with [x ; 1]."""
+    return np.ascontiguousarray(np.hstack([weights, bias[:, None]]), dtype=np.float32)
 
 
 class NumpyBackend:
@@ -122,34 +114,36 @@ class StepBuffers:
         self.network = network
         self.ids = np.zeros((batch, 1), dtype=contract.IDS_DTYPE)
         self.logits = np.empty((batch, network.vocab_size), dtype=np.float32)
-        self._rows = np.zeros((batch, network.row_width), dtype=np.float32)
-        self._embedded = self._rows[:, : network.embedding_dim]
-        # np.take writes straight into a contiguous slice; with more rows it goes through this buffer
-        self._lookup = None if self._embedded.flags.c_contiguous else np.empty_like(self._embedded)
-        self._hidden = np.empty((batch, len(network.dense_bias)), dtype=np.float32)
+        self._ids_column = self.ids[:, 0]
         self._steps = []
         self._state: list[np.ndarray] = []
-        for layer in network.layers:
-            size = layer.size
-            gates = np.zeros((batch, 5 * size), dtype=np.float32)  # [o | i | f | c~ | c]
+        windows = [np.zeros((layer.inputs + layer.size + 1, batch), np.float32) for layer in network.layers]
+        self._embedded = windows[0][: network.embedding_dim]
+        for index, (layer, window) in enumerate(zip(network.layers, windows, strict=True)):
+            size, inputs = layer.size, layer.inputs
+            window[-1] = 1.0
+            gates = np.zeros((5 * size, batch), np.float32)  # [o ; i ; f ; c~ ; c]
+            h = window[inputs : inputs + size]
+            following = windows[index + 1][:size] if index + 1 < len(windows) else None  # the next layer's x
             self._steps.append(
                 (
-                    self._rows[:, layer.window],
                     layer.fused,
-                    layer.bias,
-                    gates[:, : 4 * size],  # all four gates
-                    gates[:, : 3 * size],  # the sigmoid gates
-                    gates[:, size : 3 * size],  # [i | f]
-                    gates[:, 3 * size :],  # [c~ | c]
-                    gates[:, 3 * size : 4 * size],  # c~, later tanh(c)
-                    gates[:, 4 * size :],  # c
-                    gates[:, :size],  # o
-                    self._rows[:, layer.hidden],  # h
+                    window,
+                    gates[: 4 * size],  # all four gates
+                    gates[: 3 * size],  # the sigmoid gates
+                    gates[size : 3 * size],  # [i ; f]
+                    gates[3 * size :],  # [c~ ; c]
+                    gates[3 * size : 4 * size],  # c~, later tanh(c)
+                    gates[4 * size :],  # c
+                    gates[:size],  # o
+                    h,
+                    following,
                 )
             )
-            self._state += [self._rows[:, layer.hidden], gates[:, 4 * size :]]
-        self._last_hidden = self._rows[:, network.layers[-1].hidden]
-        self._ids_column = self.ids[:, 0]
+            self._state += [h.T, gates[4 * size :].T]
+        last = network.layers[-1]
+        self._last = windows[-1][last.inputs :]  # [h_n ; 1]
+        self._hidden = np.ones((len(network.dense) + 1, batch), np.float32)  # [relu(…) ; 1]
 
     @property
     def state(self) -> list[np.ndarray]:
@@ -162,28 +156,34 @@ class StepBuffers:
 
     def advance(self, ids: np.ndarray) -> None:
         """Read one position: embed `ids` (B,) and run every layer, updating the state in place."""
-        network = self.network
-        if self._lookup is None:
-            np.take(network.embedding, ids, axis=0, out=self._embedded, mode="wrap")
-        else:
-            np.take(network.embedding, ids, axis=0, out=self._lookup, mode="wrap")
-            np.copyto(self._embedded, self._lookup)
-        for window, fused, bias, gates, sigmoid, input_forget, candidate_cell, candidate, cell, out, h in self._steps:
-            np.matmul(window, fused, out=gates)
-            np.add(gates, bias, out=gates)
+        np.take(self.network.embedding_columns, ids, axis=1, out=self._embedded, mode="wrap")
+        for (
+            fused,
+            window,
+            gates,
+            sigmoid,
+            input_forget,
+            candidate_cell,
+            candidate,
+            cell,
+            out,
+            h,
+            following,
+        ) in self._steps:
+            np.matmul(fused, window, out=gates)
             np.tanh(gates, out=gates)
             np.multiply(sigmoid, _HALF, out=sigmoid)
             np.add(sigmoid, _HALF, out=sigmoid)  # o, i, f
-            np.multiply(input_forget, candidate_cell, out=candidate_cell)  # [i·c~ | f·c]
+            np.multiply(input_forget, candidate_cell, out=candidate_cell)  # [i·c~ ; f·c]
             np.add(candidate, cell, out=cell)  # c = f·c + i·c~
             np.tanh(cell, out=candidate)
             np.multiply(out, candidate, out=h)  # h = o·tanh(c)
+            if following is not None:
+                np.copyto(following, h)
 
     def head(self) -> None:
-        """logits = ReLU(h_last @ dense + b) @ output + b."""
-        network, hidden = self.network, self._hidden
-        np.matmul(self._last_hidden, network.dense_weights, out=hidden)
-        np.add(hidden, network.dense_bias, out=hidden)
+        """logits = [ReLU(dense @ [h_n ; 1]) ; 1].T @ [output ; bias]."""
+        hidden = self._hidden[:-1]
+        np.matmul(self.network.dense, self._last, out=hidden)
         np.maximum(hidden, 0, out=hidden)
-        np.matmul(hidden, network.output_weights, out=self.logits)
-        np.add(self.logits, network.output_bias, out=self.logits)
+        np.matmul(self._hidden.T, self.network.output, out=self.logits)

@@ -26,7 +26,6 @@ from lstm_edge.runtime import contract
 from lstm_edge.runtime.errors import BackendUnavailable, GenerationError, ModelFileError
 from lstm_edge.runtime.generator import Generator, Sampling
 from lstm_edge.runtime.model_file import default_model_path, load_model
-
 from tests.conftest import write_csv
 
 SHIPPED = default_model_path()
@@ -186,7 +185,8 @@ def test_int8_twin_picks_onnxruntime_int8s_next_word_almost_always(int8_model: P
         for position in range(batch.shape[1]):
             logits_a, state_a = numpy_int8.backend.run(batch[:, position : position + 1], state_a)
             logits_b, state_b = ort_int8.backend.run(batch[:, position : position + 1], state_b)
-            agree += int(contract.mask_never_emitted(logits_a).argmax() == contract.mask_never_emitted(logits_b).argmax())
+            chosen = [contract.mask_never_emitted(logits).argmax() for logits in (logits_a, logits_b)]
+            agree += int(chosen[0] == chosen[1])
             total += 1
     assert total > 1000
     assert agree / total >= 0.97, f"numpy int8 picks onnxruntime int8's next word at {agree / total:.2%} of steps"
@@ -236,11 +236,11 @@ def without_onnxruntime(tmp_path: Path) -> dict[str, str]:
     """An environment where `import onnxruntime` fails, as on a device without its wheel."""
     blocker = tmp_path / "blocker" / "onnxruntime"
     blocker.mkdir(parents=True)
-    (blocker / "__init__.py").write_text('raise ImportError("No module named \'onnxruntime\' (blocked by the test)")\n')
+    (blocker / "__init__.py").write_text("raise ImportError(\"No module named 'onnxruntime' (blocked by the test)\")\n")
     return {**os.environ, "PYTHONPATH": os.pathsep.join([str(blocker.parent), os.environ.get("PYTHONPATH", "")])}
 
 
-def lstm_gen(*args: str, env: dict[str, str] | None = None, importtime: bool = False) -> subprocess.CompletedProcess[str]:
+def lstm_gen(*args: str, env: dict[str, str] | None = None, importtime: bool = False) -> subprocess.CompletedProcess:
     command = [sys.executable, *(["-X", "importtime"] if importtime else []), "-m", "lstm_edge.runtime", *args]
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120, stdin=subprocess.DEVNULL)
 
@@ -353,7 +353,7 @@ def _no_transpose(graph) -> None:
 def test_a_graph_that_computes_something_else_is_refused(tmp_path: Path, tiny_model: Path, change, reason: str):
     path = rewritten(tiny_model, tmp_path / "other.onnx", change)
     onnxruntime = load_model(path, backend="onnxruntime").backend  # a valid graph, of another function
-    onnxruntime.run(np.array([[2, 5, 6]]), onnxruntime.spec.zero_state(1))
+    onnxruntime.run(np.array([[2, 5], [6, 7]]), onnxruntime.spec.zero_state(2))
     with pytest.raises(ModelFileError) as refused:
         load_model(path, backend="numpy")
     message = str(refused.value)

@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup train test lint typecheck docs model bench bench-quick clean
+.PHONY: setup train test lint typecheck docs model bench bench-quick arm-proof clean
 
 setup: $(STAMP)
 
@@ -50,6 +50,11 @@ bench: $(STAMP)  ## every benchmark table (minutes)
 
 bench-quick: $(STAMP)  ## the benchmarks in seconds, to prove they still run
 	$(BIN)/python -m benchmarks --quick
+
+# Debian roots for arm64 and armhf under qemu (fetched into build/arm, the host's binfmt_misc untouched);
+# the quick form, resolving each platform's dependencies against the index, is tests/test_platforms.py.
+arm-proof: $(STAMP)  ## emulated aarch64 and armv7: lstm-gen prints what it prints on x86-64 (tens of minutes)
+	$(BIN)/python tools/arm/proof.py
 
 clean:
 	rm -rf runs benchmarks/.cache .pytest_cache .ruff_cache

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import time
+
+# One thread for numpy's BLAS too (the numpy backend, the floor), as for onnxruntime and torch: set
+# before anything imports numpy. A value given in the environment wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from benchmarks.common import machine_header
 

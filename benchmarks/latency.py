@@ -16,6 +16,10 @@ For the fashion model (shipped, or its stand-in) and the reviews model (large vo
 (d) lstm-edge int8: the same, on the model's `.int8.onnx` twin.
 (e) the floor: the same step's matrix products in numpy on one core (see benchmarks/floor.py).
 
+A second table sets the two backends side by side, float32 and int8, at batch 1 and batch 256 (the
+slope again, over 256 prefilled prompts cycled from those with the longest greedy continuations),
+each beside the floor at that batch, and says what `--backend auto` should pick by these numbers.
+
 onnxruntime sessions use one intra-op thread with spinning off, as the runtime does. Times for (a), (b)
 and (e) depend on the shapes only; (b) loads the trained weights when the run's checkpoint is at hand,
 and same-shape fresh weights otherwise (the shipped model has no checkpoint beside it).
@@ -52,11 +56,16 @@ FULL = Effort(repeats=21, window_words=20, decode_calls=10, floor_number=2000)
 QUICK = Effort(repeats=3, window_words=3, decode_calls=2, floor_number=50)
 
 
+BACKENDS = ("onnxruntime", "numpy")
+BATCHES = (1, 256)
+
+
 def main(quick: bool = False) -> None:
     effort = QUICK if quick else FULL
-    rows = []
+    rows, backend_rows = [], []
     for model in speed_models(quick):
         rows += _model_rows(model, effort)
+        backend_rows += _backend_rows(model, effort)
     print_table(
         "Per-word latency, batch 1, greedy, one thread (goals: fp32 ≤ 1.5× floor, int8 < floor, "
         "(a) ≥ 7× and (b) ≥ 8× fp32's time)",
@@ -64,6 +73,15 @@ def main(quick: bool = False) -> None:
         rows,
         f"python -m benchmarks latency{' --quick' if quick else ''}",
     )
+    headers = ["model", "backend", *(f"{h}, batch {b}" for b in BATCHES for h in ("µs per word", "× floor"))]
+    print_table(
+        "Per word by backend, greedy, one thread (the floor: the step's matrix products in numpy at that batch)",
+        [*headers, "numpy ÷ onnxruntime (batch 1, 256)"],
+        [row[:-1] for row in backend_rows],
+        f"python -m benchmarks latency{' --quick' if quick else ''}",
+    )
+    ratios = [row[-1] for row in backend_rows if row[-1] is not None]
+    print(_auto_advice(ratios))
 
 
 def _model_rows(model: BenchModel, effort: Effort) -> list[list[Any]]:
@@ -99,6 +117,72 @@ def _model_rows(model: BenchModel, effort: Effort) -> list[list[Any]]:
     if model.int8 is None:
         rows.insert(3, [label, "(d) lstm-edge int8", "no int8 twin", "—", "—"])
     return rows
+
+
+def _backend_rows(model: BenchModel, effort: Effort) -> list[list[Any]]:
+    """Both backends, fp32 and int8, at batch 1 and 256, beside the floor; the last cell is the two
+    numpy ÷ onnxruntime ratios (batch 1, batch 256) of the fp32 model, else None."""
+    from lstm_edge.runtime.generator import Generator
+    from lstm_edge.runtime.model_file import load_model
+
+    fp32 = load_model(model.fp32)
+    texts = decoding.training_texts(fp32)
+    shapes = floor.step_shapes(fp32.spec)
+    floors = {
+        b: floor.measure(shapes, effort.repeats, max(3, effort.floor_number // b), b)["step_seconds"] / b
+        for b in BATCHES
+    }
+    label = f"{model.name} (V={fp32.spec.vocab_size:,})"
+    rows: list[list[Any]] = []
+    files = [("fp32", model.fp32)] + ([("int8", model.int8)] if model.int8 is not None else [])
+    for kind, path in files:
+        per_word = {}
+        for backend in BACKENDS:
+            generator = Generator(load_model(path, backend=backend))
+            ranked = decoding.longest_prompts(generator, texts, CANDIDATE_PROMPTS, MAX_WORDS)
+            per_word[backend] = {batch: _per_word(generator, ranked, batch, effort) for batch in BATCHES}
+        for backend in BACKENDS:
+            cells = [
+                cell
+                for b in BATCHES
+                for cell in (per_word[backend][b] * 1e6, f"{per_word[backend][b] / floors[b]:.2f}×")
+            ]
+            ratio = [per_word["numpy"][b] / per_word["onnxruntime"][b] for b in BATCHES]
+            shown = ", ".join(f"{r:.2f}×" for r in ratio) if backend == "numpy" else ""
+            rows.append(
+                [label, f"{backend} {kind}", *cells, shown, ratio if (backend, kind) == ("numpy", "fp32") else None]
+            )
+    rows.append([label, "floor", *(c for b in BATCHES for c in (floors[b] * 1e6, "1.00×")), "", None])
+    return rows
+
+
+def _per_word(generator: Any, ranked: list[tuple[Any, int]], batch: int, effort: Effort) -> float:
+    """Seconds per word at `batch` rows: the step slope over prompts that all continue long enough."""
+    usable = ranked[: max(1, min(8, len(ranked)))]
+    words = min(length for _, length in usable)
+    if words < 2:
+        raise RuntimeError(f"{generator.model.path}: every candidate prompt ends at once; no decode steps to time")
+    states = [usable[i % len(usable)][0] for i in range(batch)]
+    calls = effort.decode_calls if batch == 1 else 1
+    return decoding.step_seconds(generator, states, words, effort.repeats, calls) / batch
+
+
+def _auto_advice(ratios: list[list[float]]) -> str:
+    """What `auto` should do, from the fp32 ratios of numpy's time to onnxruntime's (batch 1, batch 256)."""
+    if not ratios:
+        return ""
+    batch_1, batch_256 = (max(r[i] for r in ratios) for i in (0, 1))
+    if batch_1 < 1 and batch_256 < 1:
+        return "auto: numpy is faster at both batch sizes here; auto could prefer it even where onnxruntime imports."
+    if batch_1 < 1:
+        return (
+            f"auto: numpy wins at batch 1 (up to {batch_1:.2f}× onnxruntime's time) but not at 256 "
+            f"({batch_256:.2f}×): keep onnxruntime for auto; one-prompt runs may choose --backend numpy."
+        )
+    return (
+        f"auto: onnxruntime is at least as fast at batch 1 (numpy {batch_1:.2f}×) and 256 ({batch_256:.2f}×): "
+        "auto keeps onnxruntime wherever it imports."
+    )
 
 
 def _torch_model(model: BenchModel, architecture: Any) -> Any:

@@ -109,23 +109,24 @@ def available() -> list[str]:
     return list(BACKENDS)
 
 
-# Debian's python3-onnxruntime registers ONNX operator schemas that its shared libonnx registered
-# already, and prints one line per schema (about 570) to the process's stderr on import.
-SCHEMA_NOISE = b"Schema error: "
+# What onnxruntime prints to the process's stderr on import that is no user's business: Debian's
+# python3-onnxruntime registers ONNX operator schemas its shared libonnx registered already, one line
+# per schema (about 570); on CPUs whose vendor it does not know (qemu's, some ARM boards) it says so.
+IMPORT_NOISE = (b"Schema error: ", b"onnxruntime cpuid_info warning: ")
 
 
 def import_onnxruntime() -> ModuleType:
-    """`import onnxruntime`, with the schema-registration noise of some builds kept off stderr."""
+    """`import onnxruntime`, with the noise some builds print on import kept off stderr."""
     module = sys.modules.get("onnxruntime")
     if module is not None:
         return module
-    with filtered_stderr(SCHEMA_NOISE):
+    with filtered_stderr(IMPORT_NOISE):
         import onnxruntime
     return onnxruntime
 
 
 @contextlib.contextmanager
-def filtered_stderr(noise: bytes) -> Iterator[None]:
+def filtered_stderr(noise: tuple[bytes, ...]) -> Iterator[None]:
     """Hold back what is written to file descriptor 2 (by C++ code too) and pass on the lines that do not
     start with `noise` afterwards. An in-memory file holds them (Linux), so no pipe can fill up."""
     memfd_create = getattr(os, "memfd_create", None)

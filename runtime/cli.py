@@ -111,6 +111,8 @@ def main(
         raise click.UsageError("--stream and --json exclude each other")
     _limit_blas_threads(threads)
     if bench:
+        if prompts or info or stream:
+            raise click.UsageError("--bench takes no prompts, --info or --stream")
         from .bench import run_bench
 
         run_bench(model, None if backend == "auto" else backend, threads, as_json)

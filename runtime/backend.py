@@ -121,8 +121,8 @@ def import_onnxruntime() -> ModuleType:
     if module is not None:
         return module
     with filtered_stderr(IMPORT_NOISE):
-        import onnxruntime
-    return onnxruntime
+        import onnxruntime  # noqa: F401
+    return sys.modules["onnxruntime"]
 
 
 @contextlib.contextmanager

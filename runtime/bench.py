@@ -37,7 +37,8 @@ REPEAT_SECONDS = 0.1
 _LAUNCHER = """
 import os, sys, time
 started = time.perf_counter()
-pid = os.posix_spawn(sys.argv[1], sys.argv[1:], os.environ, file_actions=[(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)])
+quiet = [(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)]
+pid = os.posix_spawn(sys.argv[1], sys.argv[1:], os.environ, file_actions=quiet)
 _, status, usage = os.wait4(pid, 0)
 print(os.waitstatus_to_exitcode(status), time.perf_counter() - started, usage.ru_maxrss)
 """
@@ -159,7 +160,7 @@ def print_table(document: dict[str, Any]) -> None:
     device = document["device"]
     versions = ", ".join(f"{k} {device[k]}" for k in ("python", "numpy", "onnxruntime") if k in device)
     click.echo(f"{device['cpu']}, {device['cores']} cores, {device['system']} {device['machine']} | {versions}")
-    click.echo(f"threads {document['threads']}; cold start = lstm-gen \"{PROMPT}\" as a new process\n")
+    click.echo(f'threads {document["threads"]}; cold start = lstm-gen "{PROMPT}" as a new process\n')
     headers = ["backend", "model", "cold start (ms)", "per word, batch 1 (µs)", f"words/s, batch {LARGE_BATCH}"]
     headers.append("peak RSS (MB)")
     rows = [

@@ -345,6 +345,8 @@ def _lstm(walk: _Walk, node: Node) -> list[object]:
             raise UnmappableGraph(f"LSTM layer {layer}'s initial {kind} is not the graph's {kind} input of that layer")
     if _meaning(walk, node, 4) is not None or _meaning(walk, node, 7) is not None:
         raise UnmappableGraph("an LSTM with sequence lengths or peepholes")
+    input_weights: np.ndarray | None
+    recurrent_weights: np.ndarray | None
     if node.domain == MICROSOFT_DOMAIN:
         input_weights, recurrent_weights = _quantized_lstm_weights(walk, node)
     else:
@@ -451,17 +453,13 @@ def _cast(walk: _Walk, node: Node) -> list[object]:
 def _mul(walk: _Walk, node: Node) -> list[object]:
     a, b = _meaning(walk, node, 0), _meaning(walk, node, 1)
     for first, second in ((a, b), (b, a)):
-        if _is_activation_scale(first) and isinstance(second, np.ndarray) and second.dtype == np.float32:
-            if second.ndim <= 1:  # times the weights' scale (per tensor or per column)
+        if isinstance(first, _Quantized) and first.part == "scale" and isinstance(second, np.ndarray):
+            if second.dtype == np.float32 and second.ndim <= 1:  # times the weights' scale (per tensor or column)
                 return [_ScaleProduct(first.head, second)]
         elif _scales_its_product(first, second):
             assert isinstance(first, _IntegerProduct) and isinstance(second, _ScaleProduct)
             return [first.head.then("matmul", np.ascontiguousarray(first.weights * second.scale))]
     raise UnmappableGraph("a Mul that does not scale a quantized dense layer")
-
-
-def _is_activation_scale(value: object) -> bool:
-    return isinstance(value, _Quantized) and value.part == "scale"
 
 
 def _scales_its_product(product: object, scale: object) -> bool:

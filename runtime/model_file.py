@@ -213,7 +213,7 @@ def _sha256_hex(data: bytes) -> str:
         from _sha2 import sha256  # type: ignore[import-not-found]  # Python ≥ 3.12
     except ImportError:
         try:
-            from _sha256 import sha256  # type: ignore[import-not-found,no-redef]  # Python ≤ 3.11
+            from _sha256 import sha256  # type: ignore[import-not-found]  # Python ≤ 3.11
         except ImportError:
             from hashlib import sha256
     return str(sha256(data).hexdigest())

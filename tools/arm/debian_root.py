@@ -84,7 +84,9 @@ def build_root(spec: RootSpec, build: Path, log: callable = print) -> Path:
     if root.exists():
         shutil.rmtree(root)
     root.mkdir(parents=True)
-    debs = download_closure(build / "apt" / f"{spec.suite}-{spec.architecture}", spec.architecture, spec.suite, spec.packages)
+    debs = download_closure(
+        build / "apt" / f"{spec.suite}-{spec.architecture}", spec.architecture, spec.suite, spec.packages
+    )
     for deb in debs:
         _run(["dpkg-deb", "-x", str(deb), str(root)])
     _fix_up(root, spec)
@@ -139,4 +141,6 @@ def _host_architecture() -> str:
 def _run(command: list[str], cwd: Path | None = None) -> None:
     result = subprocess.run(command, capture_output=True, text=True, cwd=cwd, env={**os.environ, "LC_ALL": "C"})
     if result.returncode != 0:
-        raise SystemExit(f"failed ({result.returncode}): {' '.join(command)}\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+        raise SystemExit(
+            f"failed ({result.returncode}): {' '.join(command)}\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
+        )

@@ -71,7 +71,8 @@ _NEWLINES = re.compile(r"\r?\n|\r")  # prompts are lines; U+2028, U+0085 and fri
     type=click.Choice(["auto", "onnxruntime", "numpy"]),
     default="auto",
     show_default=True,
-    help="What runs the model: auto = onnxruntime where it imports, numpy otherwise.",
+    metavar="NAME",
+    help="What runs the model: onnxruntime, numpy, or auto (onnxruntime where it imports, else numpy).",
 )
 @click.option(
     "--bench",

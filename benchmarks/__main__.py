@@ -1,6 +1,6 @@
 """`python -m benchmarks [TABLE …] [--quick] [--threads N]`: print the benchmark tables.
 
-Tables, in this order: training, latency, throughput, cold-start, size (all of them by default).
+Tables, in this order: training, latency, throughput, cold-start, parity, size (all of them by default).
 `--quick` runs tiny models and few repeats, to prove in seconds that the scripts still work (CI); its
 numbers mean nothing. The full mode produces the published numbers.
 """
@@ -23,6 +23,7 @@ TABLES = {
     "latency": "benchmarks.latency",
     "throughput": "benchmarks.throughput",
     "cold-start": "benchmarks.cold_start",
+    "parity": "benchmarks.parity",
     "size": "benchmarks.size",
 }
 

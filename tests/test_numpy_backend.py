@@ -23,6 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from lstm_edge.runtime import contract
+from lstm_edge.runtime.cli import main
 from lstm_edge.runtime.errors import BackendUnavailable, GenerationError, ModelFileError
 from lstm_edge.runtime.generator import Generator, Sampling
 from lstm_edge.runtime.model_file import default_model_path, load_model
@@ -413,3 +414,43 @@ def test_numpy_1_24_computes_the_same(tmp_path: Path, tiny_model: Path, prompts:
         assert old["texts"] == [g.text for g in generator.generate_many(prompts, 15)]
         ours = np.array([s.logits for s in generator.prefill(prompts)])
         assert np.abs(np.array(old["logits"], dtype=np.float32) - ours).max() <= LOGIT_TOLERANCE
+
+
+# --- lstm-gen --bench ---------------------------------------------------------------------------------
+
+
+def test_bench_measures_every_backend_and_both_model_files(tiny_model: Path):
+    result = lstm_gen("--bench", "--json", "--model", str(tiny_model))
+    assert result.returncode == 0, result.stderr[-2000:]
+    document = json.loads(result.stdout)
+    assert document["device"]["machine"] and document["device"]["numpy"] == np.__version__
+    measured = [(Path(r["model"]).name, r["backend"]) for r in document["results"]]
+    assert measured == [(name, b) for name in ("model.onnx", "model.int8.onnx") for b in ("onnxruntime", "numpy")]
+    for row in document["results"]:
+        assert row["cold_start_ms"] > 0 and row["peak_rss_mb"] > 5 and row["cold_start_note"] is None
+        assert row["per_word_us_batch_1"] > 0 and row["words_per_second_batch_64"] > 0
+    table = lstm_gen("--bench", "--backend", "numpy", "--model", str(tiny_model))
+    assert table.returncode == 0, table.stderr[-2000:]
+    lines = table.stdout.splitlines()
+    assert lines[3].startswith("| backend") and "peak RSS (MB)" in lines[3]
+    assert [line.split("|")[1].strip() for line in lines[5:]] == ["numpy", "numpy"]
+
+
+def test_bench_without_child_processes_leaves_cold_start_out(monkeypatch: pytest.MonkeyPatch, tiny_model: Path):
+    """Under qemu user emulation a child process cannot be started; the rest is still measured."""
+    from lstm_edge.runtime import bench
+
+    def no_children(*args: object, **kwargs: object) -> None:
+        raise OSError(8, "Exec format error")
+
+    monkeypatch.setattr(bench.subprocess, "run", no_children)
+    monkeypatch.setattr(bench, "REPEAT_SECONDS", 0.01)
+    result = CliRunner().invoke(main, ["--bench", "--backend", "numpy", "--model", str(tiny_model)])
+    assert result.exit_code == 0, result.output
+    assert "| numpy   | model.onnx      | —" in result.stdout
+    assert "(cold start and peak RSS left out: no child process can be started here)" in result.stdout
+
+
+def test_bench_takes_no_prompts():
+    result = CliRunner().invoke(main, ["--bench", "A cream coat"])
+    assert result.exit_code == 2 and "--bench takes no prompts" in result.output

@@ -35,6 +35,8 @@ from .onnx_proto import OnnxModel
 # ONNX gate blocks are i, o, f, c; the buffers want o, i, f, c (so [i ; f] · [c~ ; c] is one product)
 _GATE_ORDER = (1, 0, 2, 3)
 _HALF = np.float32(0.5)
+# np.take wants indices of the platform's pointer width: int64 ids are converted on 32-bit machines
+_INDEX_DTYPE = np.dtype(np.intp)
 
 
 class _Layer(NamedTuple):
@@ -98,8 +100,9 @@ class NumpyBackend:
         buffers = StepBuffers(self.network, len(ids))
         for target, value in zip(buffers.state, state, strict=True):
             target[...] = value
+        indices = ids.astype(_INDEX_DTYPE, copy=False)  # in range: checked above
         for position in range(ids.shape[1]):
-            buffers.advance(ids[:, position])
+            buffers.advance(indices[:, position])
         buffers.head()
         return buffers.logits, [tensor.copy() for tensor in buffers.state]
 
@@ -115,6 +118,8 @@ class StepBuffers:
         self.ids = np.zeros((batch, 1), dtype=contract.IDS_DTYPE)
         self.logits = np.empty((batch, network.vocab_size), dtype=np.float32)
         self._ids_column = self.ids[:, 0]
+        same_width = self._ids_column.dtype == _INDEX_DTYPE
+        self._indices = self._ids_column if same_width else np.zeros(batch, _INDEX_DTYPE)  # 32-bit: a copy
         self._steps = []
         self._state: list[np.ndarray] = []
         windows = [np.zeros((layer.inputs + layer.size + 1, batch), np.float32) for layer in network.layers]
@@ -151,11 +156,13 @@ class StepBuffers:
         return self._state
 
     def step(self) -> None:
-        self.advance(self._ids_column)
+        if self._indices is not self._ids_column:
+            np.copyto(self._indices, self._ids_column, casting="unsafe")  # ids < vocabulary size: no loss
+        self.advance(self._indices)
         self.head()
 
     def advance(self, ids: np.ndarray) -> None:
-        """Read one position: embed `ids` (B,) and run every layer, updating the state in place."""
+        """Read one position: embed `ids` (B,) of dtype intp and run every layer, updating the state in place."""
         np.take(self.network.embedding_columns, ids, axis=1, out=self._embedded, mode="wrap")
         for (
             fused,

@@ -212,6 +212,19 @@ def test_a_decode_step_allocates_no_arrays(float_model: Path):
         assert peak < 2048, f"batch {batch}: {peak} bytes allocated while stepping"
 
 
+def test_ids_are_converted_where_pointers_are_32_bits(monkeypatch: pytest.MonkeyPatch, tiny_model: Path):
+    """np.take on armv7 refuses int64 indices (intp is int32 there); the decoder converts them."""
+    from lstm_edge.runtime import numpy_backend
+
+    generator = Generator(tiny_model, backend="numpy")
+    expected = [g.text for g in generator.generate_many(["A cream coat", "A wool coat"], 12)]
+    monkeypatch.setattr(numpy_backend, "_INDEX_DTYPE", np.dtype(np.int32))
+    narrow = Generator(tiny_model, backend="numpy")
+    assert [g.text for g in narrow.generate_many(["A cream coat", "A wool coat"], 12)] == expected
+    decoder = narrow.backend.decoder(2)
+    assert decoder._indices.dtype == np.int32 and decoder.ids.dtype == np.int64
+
+
 def test_run_refuses_ids_outside_the_vocabulary():
     if not SHIPPED.is_file():
         pytest.skip("no shipped model")

@@ -133,12 +133,21 @@ def main() -> None:
         result["cold_start"] = guest.cold_starts(arguments.cold_runs)
         result["bench"] = guest.bench()
         results.append(result)
-        (BUILD / "results.json").write_text(json.dumps(results, indent=2))
-    print_table(results)
+        save(results)
+    print_table(json.loads((BUILD / "results.json").read_text()))
     log(f"({time.perf_counter() - started:.0f} s; results in {BUILD / 'results.json'})")
     if failures:
         raise SystemExit("NOT the same as x86-64:\n  " + "\n  ".join(failures))
     log("every emulated text equals the x86-64 text")
+
+
+def save(results: list[dict]) -> None:
+    """build/arm/results.json: these targets' results, beside earlier runs' of other targets."""
+    path = BUILD / "results.json"
+    kept = json.loads(path.read_text()) if path.is_file() else []
+    done = {result["target"] for result in results}
+    merged = [r for r in kept if r["target"] not in done] + results
+    path.write_text(json.dumps(sorted(merged, key=lambda r: list(TARGETS).index(r["target"])), indent=2))
 
 
 def log(text: str) -> None:

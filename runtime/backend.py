@@ -109,10 +109,11 @@ def available() -> list[str]:
     return list(BACKENDS)
 
 
-# What onnxruntime prints to the process's stderr on import that is no user's business: Debian's
-# python3-onnxruntime registers ONNX operator schemas its shared libonnx registered already, one line
-# per schema (about 570); on CPUs whose vendor it does not know (qemu's, some ARM boards) it says so.
-IMPORT_NOISE = (b"Schema error: ", b"onnxruntime cpuid_info warning: ")
+# What onnxruntime prints to the process's stderr that is no user's business: Debian's
+# python3-onnxruntime registers ONNX operator schemas its shared libonnx registered already, one line and
+# a blank one per schema (about 570) when the first session is created; on CPUs whose vendor it does not
+# know (qemu's, some ARM boards) it says so on import.
+ONNXRUNTIME_NOISE = (b"Schema error: ", b"onnxruntime cpuid_info warning: ")
 
 
 def import_onnxruntime() -> ModuleType:
@@ -120,15 +121,16 @@ def import_onnxruntime() -> ModuleType:
     module = sys.modules.get("onnxruntime")
     if module is not None:
         return module
-    with filtered_stderr(IMPORT_NOISE):
+    with filtered_stderr(ONNXRUNTIME_NOISE):
         import onnxruntime  # noqa: F401
     return sys.modules["onnxruntime"]
 
 
 @contextlib.contextmanager
 def filtered_stderr(noise: tuple[bytes, ...]) -> Iterator[None]:
-    """Hold back what is written to file descriptor 2 (by C++ code too) and pass on the lines that do not
-    start with `noise` afterwards. An in-memory file holds them (Linux), so no pipe can fill up."""
+    """Hold back what is written to file descriptor 2 (by C++ code too) and pass on afterwards the lines
+    that do not start with `noise` (nor are blank lines right after such a line). An in-memory file holds
+    them (Linux), so no pipe can fill up."""
     memfd_create = getattr(os, "memfd_create", None)
     try:
         capture = memfd_create("lstm-edge-stderr") if memfd_create is not None else -1
@@ -152,7 +154,16 @@ def filtered_stderr(noise: tuple[bytes, ...]) -> Iterator[None]:
         os.close(saved)
         os.lseek(capture, 0, os.SEEK_SET)
         with os.fdopen(capture, "rb") as held:
-            kept = b"".join(line for line in held if not line.startswith(noise))
+            kept = _without_noise(held.read(), noise)
         with contextlib.suppress(OSError):
             while kept:
                 kept = kept[os.write(2, kept) :]
+
+
+def _without_noise(text: bytes, noise: tuple[bytes, ...]) -> bytes:
+    kept, dropped = [], False
+    for line in text.splitlines(keepends=True):
+        dropped = line.startswith(noise) or (dropped and not line.strip())
+        if not dropped:
+            kept.append(line)
+    return b"".join(kept)

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from . import contract
-from .backend import import_onnxruntime
+from .backend import ONNXRUNTIME_NOISE, filtered_stderr, import_onnxruntime
 from .contract import ModelSpec
 from .errors import ModelFileError
 
@@ -36,9 +36,10 @@ class OnnxRuntimeBackend:
 
         self.path, self.spec = path, spec
         try:
-            self.session = onnxruntime.InferenceSession(
-                data, session_options(threads), providers=["CPUExecutionProvider"]
-            )
+            with filtered_stderr(ONNXRUNTIME_NOISE):  # Debian's build registers its schemas again here
+                self.session = onnxruntime.InferenceSession(
+                    data, session_options(threads), providers=["CPUExecutionProvider"]
+                )
         except Exception as error:  # onnxruntime raises its own Fail/InvalidGraph/… types
             raise ModelFileError(f"{path}: onnxruntime cannot load it ({_first_line(error)})") from None
 

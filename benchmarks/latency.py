@@ -29,7 +29,9 @@ Reproduce: `python -m benchmarks latency [--quick]`
 
 from __future__ import annotations
 
+import statistics
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -121,7 +123,9 @@ def _model_rows(model: BenchModel, effort: Effort) -> list[list[Any]]:
 
 def _backend_rows(model: BenchModel, effort: Effort) -> list[list[Any]]:
     """Both backends, fp32 and int8, at batch 1 and 256, beside the floor; the last cell is the two
-    numpy ÷ onnxruntime ratios (batch 1, batch 256) of the fp32 model, else None."""
+    numpy ÷ onnxruntime ratios (batch 1, batch 256) of the fp32 model, else None.
+
+    Every timing alternates over all of them, repeat by repeat, so drift on a shared machine hits all alike."""
     from lstm_edge.runtime.generator import Generator
     from lstm_edge.runtime.model_file import load_model
 
@@ -132,22 +136,29 @@ def _backend_rows(model: BenchModel, effort: Effort) -> list[list[Any]]:
         b: floor.measure(shapes, effort.repeats, max(3, effort.floor_number // b), b)["step_seconds"] / b
         for b in BATCHES
     }
-    label = f"{model.name} (V={fp32.spec.vocab_size:,})"
-    rows: list[list[Any]] = []
     files = [("fp32", model.fp32)] + ([("int8", model.int8)] if model.int8 is not None else [])
+    samplers = {}
     for kind, path in files:
-        per_word = {}
         for backend in BACKENDS:
             generator = Generator(load_model(path, backend=backend))
             ranked = decoding.longest_prompts(generator, texts, CANDIDATE_PROMPTS, MAX_WORDS)
-            per_word[backend] = {batch: _per_word(generator, ranked, batch, effort) for batch in BATCHES}
+            for batch in BATCHES:
+                samplers[kind, backend, batch] = _per_word_sampler(generator, ranked, batch, effort)
+    samples: dict[tuple[str, str, int], list[float]] = {key: [] for key in samplers}
+    for _ in range(effort.repeats):
+        for key, sample in samplers.items():
+            samples[key].append(sample())
+    per_word = {key: statistics.median(values) for key, values in samples.items()}
+    label = f"{model.name} (V={fp32.spec.vocab_size:,})"
+    rows: list[list[Any]] = []
+    for kind, _ in files:
+        ratio = [per_word[kind, "numpy", b] / per_word[kind, "onnxruntime", b] for b in BATCHES]
         for backend in BACKENDS:
             cells = [
-                cell
+                c
                 for b in BATCHES
-                for cell in (per_word[backend][b] * 1e6, f"{per_word[backend][b] / floors[b]:.2f}×")
+                for c in (per_word[kind, backend, b] * 1e6, f"{per_word[kind, backend, b] / floors[b]:.2f}×")
             ]
-            ratio = [per_word["numpy"][b] / per_word["onnxruntime"][b] for b in BATCHES]
             shown = ", ".join(f"{r:.2f}×" for r in ratio) if backend == "numpy" else ""
             rows.append(
                 [label, f"{backend} {kind}", *cells, shown, ratio if (backend, kind) == ("numpy", "fp32") else None]
@@ -156,33 +167,47 @@ def _backend_rows(model: BenchModel, effort: Effort) -> list[list[Any]]:
     return rows
 
 
-def _per_word(generator: Any, ranked: list[tuple[Any, int]], batch: int, effort: Effort) -> float:
-    """Seconds per word at `batch` rows: the step slope over prompts that all continue long enough."""
+def _per_word_sampler(generator: Any, ranked: list[tuple[Any, int]], batch: int, effort: Effort) -> Any:
+    """A function timing one sample of seconds per word at `batch` rows: the decode-step slope
+    (benchmarks/decoding.py) over prompts that all continue long enough, divided by the rows."""
     usable = ranked[: max(1, min(8, len(ranked)))]
     words = min(length for _, length in usable)
     if words < 2:
         raise RuntimeError(f"{generator.model.path}: every candidate prompt ends at once; no decode steps to time")
     states = [usable[i % len(usable)][0] for i in range(batch)]
     calls = effort.decode_calls if batch == 1 else 1
-    return decoding.step_seconds(generator, states, words, effort.repeats, calls) / batch
+
+    def timed(budget: int) -> float:
+        started = time.perf_counter()
+        for _ in range(calls):
+            generator.generate_many(states, budget)
+        return (time.perf_counter() - started) / calls
+
+    timed(words)  # warm: decoders built, caches filled
+    return lambda: (timed(words) - timed(1)) / (words - 1) / batch
 
 
 def _auto_advice(ratios: list[list[float]]) -> str:
-    """What `auto` should do, from the fp32 ratios of numpy's time to onnxruntime's (batch 1, batch 256)."""
+    """What `auto` should do, from each model's fp32 ratio of numpy's time to onnxruntime's (batch 1, 256)."""
     if not ratios:
         return ""
-    batch_1, batch_256 = (max(r[i] for r in ratios) for i in (0, 1))
-    if batch_1 < 1 and batch_256 < 1:
-        return "auto: numpy is faster at both batch sizes here; auto could prefer it even where onnxruntime imports."
-    if batch_1 < 1:
+    batch_1, batch_256 = ([r[i] for r in ratios] for i in (0, 1))
+    shown = f"numpy ÷ onnxruntime per word, fp32: batch 1 {_list(batch_1)}, batch 256 {_list(batch_256)}"
+    if max(batch_1) < 0.95 and max(batch_256) < 0.95:
+        return f"auto: {shown}. numpy wins at both: auto could prefer numpy even where onnxruntime imports."
+    if max(batch_1) < 0.95:
         return (
-            f"auto: numpy wins at batch 1 (up to {batch_1:.2f}× onnxruntime's time) but not at 256 "
-            f"({batch_256:.2f}×): keep onnxruntime for auto; one-prompt runs may choose --backend numpy."
+            f"auto: {shown}. numpy wins at batch 1 only: auto keeps onnxruntime (it wins in batches); "
+            "one prompt at a time runs faster with --backend numpy."
         )
     return (
-        f"auto: onnxruntime is at least as fast at batch 1 (numpy {batch_1:.2f}×) and 256 ({batch_256:.2f}×): "
-        "auto keeps onnxruntime wherever it imports."
+        f"auto: {shown}. No backend wins at batch 1 on every model by more than 5%: auto keeps onnxruntime "
+        "where it imports; numpy's edge is its start (no onnxruntime import)."
     )
+
+
+def _list(values: list[float]) -> str:
+    return "/".join(f"{v:.2f}×" for v in values)
 
 
 def _torch_model(model: BenchModel, architecture: Any) -> Any:

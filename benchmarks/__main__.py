@@ -1,6 +1,7 @@
 """`python -m benchmarks [TABLE …] [--quick] [--threads N]`: print the benchmark tables.
 
-Tables, in this order: training, latency, throughput, cold-start, parity, size (all of them by default).
+Tables, in this order: training, latency, throughput, bulk, cold-start, parity, size, browser (all of them by
+default).
 `--quick` runs tiny models and few repeats, to prove in seconds that the scripts still work (CI); its
 numbers mean nothing. The full mode produces the published numbers.
 """
@@ -22,9 +23,11 @@ TABLES = {
     "training": "benchmarks.training",
     "latency": "benchmarks.latency",
     "throughput": "benchmarks.throughput",
+    "bulk": "benchmarks.bulk",
     "cold-start": "benchmarks.cold_start",
     "parity": "benchmarks.parity",
     "size": "benchmarks.size",
+    "browser": "benchmarks.browser",
 }
 
 

@@ -467,4 +467,4 @@ def test_bench_without_child_processes_leaves_cold_start_out(monkeypatch: pytest
 
 def test_bench_takes_no_prompts():
     result = CliRunner().invoke(main, ["--bench", "A cream coat"])
-    assert result.exit_code == 2 and "--bench takes no prompts" in result.output
+    assert result.exit_code == 2 and "--bench takes no prompts, --input, --info or --stream" in result.output

@@ -1,7 +1,8 @@
 """`python -m benchmarks [TABLE …] [--quick] [--threads N]`: print the benchmark tables.
 
-Tables, in this order: training, latency, throughput, bulk, cold-start, size, browser (all of them by default),
-and fuzz (the reliability catalogue: hostile files and fuzzers; only when named, as `make fuzz` does).
+Tables, in this order: training, latency, throughput, bulk, cold-start, parity, size, browser (all of them by
+default), and fuzz (the reliability catalogue: hostile files and fuzzers; only when named, as `make fuzz`
+does).
 `--quick` runs tiny models and few repeats, to prove in seconds that the scripts still work (CI); its
 numbers mean nothing. The full mode produces the published numbers.
 """
@@ -10,7 +11,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import time
+
+# One thread for numpy's BLAS too (the numpy backend, the floor), as for onnxruntime and torch: set
+# before anything imports numpy. A value given in the environment wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from benchmarks.common import machine_header
 
@@ -20,6 +26,7 @@ TABLES = {
     "throughput": "benchmarks.throughput",
     "bulk": "benchmarks.bulk",
     "cold-start": "benchmarks.cold_start",
+    "parity": "benchmarks.parity",
     "size": "benchmarks.size",
     "browser": "benchmarks.browser",
     "fuzz": "benchmarks.fuzz",

@@ -6,7 +6,7 @@ Tries, and counts, what a hostile or careless user can throw at the three comman
   functions, bombs, lying metadata) through `lstm-gen --model`;
 - byte-mutated copies of the shipped model (bit flips, overwritten, inserted, deleted, duplicated and
   truncated spans, giant varints; most of them aimed at the protobuf structure rather than the weights)
-  through `lstm-gen --model … -n 3` or `--info`;
+  through `lstm-gen --model … -n 3` or `--info`, half of them on the numpy backend;
 - the paths of `hostile.path_cases` (a FIFO behind a sentinel, /dev/zero, a 600 MB hole, a socket, …);
 - random argument vectors for `lstm-gen`, `lstm-export` and `lstm-train`, drawn from each option's good and
   bad values (NaN, infinities, out of range, garbage, special files, non-UTF-8 bytes, odd prompts and stdin).
@@ -160,6 +160,7 @@ def fuzz_models(seed: int, count: int, workdir: Path) -> Tally:
         mutant = mutate(data, rng, structure)
         path.write_bytes(mutant)
         arguments = ["--model", str(path), *(["--info"] if rng.random() < 0.2 else ["-n", "3", "A cream coat"])]
+        arguments += ["--backend", "numpy"] if rng.random() < 0.5 else []  # the other reader of the weights
         with _time_limit(VECTOR_SECONDS):
             result = runner.invoke(gen_main, arguments)
         kind, detail = classify(result.exit_code, result.stdout, result.stderr, result.exception)
@@ -287,6 +288,8 @@ def gen_vector(rng: random.Random, fixtures: Fixtures) -> tuple[list[str], str |
         options.append(["--seed", _choose(rng, ["0", "7"], [*NUMBERS, str(2**63), str(2**64)])])
     if rng.random() < 0.3:
         options.append(["--threads", _choose(rng, ["1", "2"], ["0", "257", *NUMBERS])])
+    if rng.random() < 0.3:
+        options.append(["--backend", _choose(rng, ["auto", "onnxruntime", "numpy"], ["", "torch", "NUMPY"])])
     for flag, chance in (("--json", 0.3), ("--stream", 0.2), ("--info", 0.1), ("-V", 0.02), ("-h", 0.02)):
         if rng.random() < chance:
             options.append([flag])
@@ -638,7 +641,7 @@ def main(quick: bool = False, seed: int = 0) -> None:
     results: dict[str, Tally] = {groups[group]: tally for group, tally in crafted_models().items()}
     results["paths that are no model file (FIFO, /dev/zero, 600 MB hole, …)"] = model_paths()
     labels = {
-        "models": "byte-mutated shipped model, through lstm-gen --model",
+        "models": "byte-mutated shipped model, through lstm-gen --model (half with --backend numpy)",
         "lstm-gen": "lstm-gen argument vectors (and stdin)",
         "lstm-export": "lstm-export argument vectors",
         "lstm-train": "lstm-train argument vectors",

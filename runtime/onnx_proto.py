@@ -37,8 +37,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, NamedTuple, Union
 
 from .errors import ModelFileError
 
@@ -71,8 +70,7 @@ class ForbiddenContent(ModelFileError):
     """A well-formed ONNX file holding something an lstm-edge model never has (outside data, subgraphs, …)."""
 
 
-@dataclass(frozen=True)
-class Tensor:
+class Tensor(NamedTuple):
     name: str
     dims: tuple[int, ...]
     data_type: int  # always a key of TENSOR_TYPES, and the data always fills `dims` (checked when read)
@@ -89,8 +87,7 @@ class Tensor:
         return np.array(self.values, dtype=dtype).reshape(self.dims)
 
 
-@dataclass(frozen=True)
-class Node:
+class Node(NamedTuple):
     op_type: str
     domain: str
     name: str
@@ -99,27 +96,30 @@ class Node:
     attributes: dict[str, AttributeValue]
 
 
-@dataclass(frozen=True)
-class ValueInfo:
+class ValueInfo(NamedTuple):
     name: str
     elem_type: int  # 0 when the type is not given
     dims: tuple[int | str | None, ...] | None  # None: no shape; per axis a size, a symbolic name or unknown
 
 
-@dataclass
+# Named tuples and plain classes, not dataclasses: every dataclass costs about a millisecond at import,
+# and this module is on every cold start.
+
+
 class Graph:
-    nodes: list[Node] = field(default_factory=list)
-    initializers: dict[str, Tensor] = field(default_factory=dict)
-    inputs: list[ValueInfo] = field(default_factory=list)
-    outputs: list[ValueInfo] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.nodes: list[Node] = []
+        self.initializers: dict[str, Tensor] = {}
+        self.inputs: list[ValueInfo] = []
+        self.outputs: list[ValueInfo] = []
 
 
-@dataclass
 class OnnxModel:
-    ir_version: int = 0
-    opsets: dict[str, int] = field(default_factory=dict)  # domain ("" = ai.onnx) → version
-    metadata: dict[str, str] = field(default_factory=dict)
-    graph: Graph | None = None
+    def __init__(self) -> None:
+        self.ir_version = 0
+        self.opsets: dict[str, int] = {}  # domain ("" = ai.onnx) → version
+        self.metadata: dict[str, str] = {}
+        self.graph: Graph | None = None
 
 
 def read_model(data: bytes | memoryview, max_nodes: int = 100_000) -> OnnxModel:
@@ -130,12 +130,21 @@ def read_model(data: bytes | memoryview, max_nodes: int = 100_000) -> OnnxModel:
 # --- the messages we read: field number → wire type, which fields repeat, and what the others hold -----
 
 
-@dataclass(frozen=True)
 class _Message:
-    name: str
-    fields: dict[int, int]  # the fields our files use → their wire type
-    repeated: frozenset[int] = frozenset()
-    never: dict[int, str] = field(default_factory=dict)  # refused fields that ONNX defines → what a file then does
+    """One protobuf message type as we read it: the fields our files use (number → wire type), which of
+    them repeat, and, for the refused fields ONNX defines, what a file holding one does."""
+
+    def __init__(
+        self,
+        name: str,
+        fields: dict[int, int],
+        repeated: frozenset[int] = frozenset(),
+        never: dict[int, str] | None = None,
+    ) -> None:
+        self.name = name
+        self.fields = fields
+        self.repeated = repeated
+        self.never = never or {}
 
     def refusal(self, number: int) -> ModelFileError:
         """The error for a field we do not read: refused content when ONNX defines it, else not ONNX."""

@@ -66,6 +66,20 @@ def test_a_crafted_model_is_refused_in_one_line(case: Case, base, tmp_path: Path
         assert not sentinel.opened(), "the outside-data file was opened"
 
 
+def test_the_numpy_backend_refuses_every_crafted_file_too(base, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The numpy backend reads the weights itself: what passes vetting and is still wrong, it refuses."""
+    monkeypatch.chdir(tmp_path)
+    for index, case in enumerate(CASES):
+        directory = tmp_path / str(index)
+        directory.mkdir()
+        path = build(case, base, directory)
+        with pytest.raises(ModelFileError) as raised:
+            Generator(path, backend="numpy").generate("A cream coat")
+        assert str(raised.value).startswith(f"{path}: ") and "\n" not in str(raised.value), case.name
+        if not case.at_run:  # the same vetting, whichever backend runs
+            assert case.message in str(raised.value), case.name
+
+
 @pytest.mark.parametrize("name", ["initializer with outside data", "function (called)"])
 def test_control_onnxruntime_itself_opens_the_outside_file(name: str, base, tmp_path: Path):
     """Without our vetting, onnxruntime opens the file a crafted model names: the sentinel sees it."""

@@ -44,7 +44,7 @@ from pathlib import Path
 from benchmarks.common import ROOT, print_table
 
 FULL = {"models": 7000, "lstm-gen": 1000, "lstm-export": 150, "lstm-train": 300}
-QUICK = {"models": 250, "lstm-gen": 150, "lstm-export": 6, "lstm-train": 25}
+QUICK = {"models": 200, "lstm-gen": 120, "lstm-export": 4, "lstm-train": 15}
 VECTOR_SECONDS = 120  # one input may take this long (a full export with int8 is about 10 s) before it is a hang
 BAD_CHANCE = 0.15  # per option
 

@@ -17,6 +17,7 @@ from lstm_edge.runtime.tokenizer import Tokenizer
 
 from .config import LSTMConfig, TrainConfig
 from .model import LSTMLanguageModel
+from .progress import Progress
 
 CHECKPOINT_FORMAT = "lstm-edge-checkpoint"
 CHECKPOINT_VERSION = 1
@@ -96,3 +97,46 @@ def model_from_checkpoint(checkpoint: dict[str, Any]) -> tuple[LSTMLanguageModel
 
 def train_config_of(checkpoint: dict[str, Any]) -> TrainConfig:
     return TrainConfig.from_dict(checkpoint["train_config"])
+
+
+def model_config_of(checkpoint: dict[str, Any]) -> LSTMConfig:
+    return LSTMConfig.from_dict(checkpoint["model_config"])
+
+
+def training_state(
+    config: TrainConfig,
+    tokenizer: Tokenizer,
+    model: LSTMLanguageModel,
+    optimizer: torch.optim.Optimizer,
+    progress: Progress,
+    corpus: dict[str, Any],
+) -> dict[str, Any]:
+    """Everything `restore_training` needs to continue bit for bit, and what export reads."""
+    state = {
+        "model_config": model.config.to_dict(),
+        "train_config": config.to_dict(),
+        "tokenizer": tokenizer.to_json(),
+        "model_state": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+        "optimizer_state": optimizer.state_dict(),
+        "progress": progress.to_dict(),
+        "rng_state": torch.get_rng_state(),
+        "corpus": corpus,
+        "versions": {"torch": str(torch.__version__)},
+    }
+    device = model.output.weight.device
+    if device.type == "cuda":
+        state["cuda_rng_state"] = torch.cuda.get_rng_state(device)
+    return state
+
+
+def restore_training(
+    checkpoint: dict[str, Any], model: LSTMLanguageModel, optimizer: torch.optim.Optimizer
+) -> Progress:
+    """Put the weights, optimizer and random state of `checkpoint` back; returns where the run stood."""
+    model.load_state_dict(checkpoint["model_state"])
+    optimizer.load_state_dict(checkpoint["optimizer_state"])
+    torch.set_rng_state(checkpoint["rng_state"])
+    device = model.output.weight.device
+    if device.type == "cuda" and "cuda_rng_state" in checkpoint:
+        torch.cuda.set_rng_state(checkpoint["cuda_rng_state"], device)
+    return Progress.from_dict(checkpoint["progress"])

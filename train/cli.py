@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import signal
+from dataclasses import fields, replace
 from pathlib import Path
+from typing import Any
 
 import click
 
 from lstm_edge.runtime.console import EXIT_INTERRUPTED, FiniteFloatRange, one_line_errors, run_command, version_option
 
 from .config import LSTMConfig, TrainConfig
-from .corpus import DEFAULT_COLUMN
 
 _TRAIN = TrainConfig()  # the CLI's defaults are the configs' defaults
-_MODEL = LSTMConfig(vocab_size=5)
+_MODEL = LSTMConfig()
 
 
 def _hidden_sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[int, ...]:
@@ -34,11 +35,11 @@ def _hidden_sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> t
     type=click.Path(dir_okay=False, path_type=Path),
     help="CSV file of descriptions. Default: the built-in fashion corpus.",
 )
-@click.option("--column", default=DEFAULT_COLUMN, show_default=True, help="CSV column that holds the text.")
+@click.option("--column", default=_TRAIN.column, show_default=True, help="CSV column that holds the text.")
 @click.option(
     "-o",
     "--out",
-    default=Path("runs/latest"),
+    default=_TRAIN.out,
     show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
     help="Run directory for checkpoints, history.json and curves.png.",
@@ -121,38 +122,17 @@ def _hidden_sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> t
     help="Words seen fewer times become <unk>.",
 )
 @click.option("--max-vocab", type=click.IntRange(5, 10_000_000), help="Largest vocabulary, reserved tokens included.")
-@click.option("--device", default="auto", show_default=True, help="auto (CUDA when present), cpu or cuda[:N].")
+@click.option("--device", default=_TRAIN.device, show_default=True, help="auto (CUDA when present), cpu or cuda[:N].")
 @click.option(
     "--threads",
     type=click.IntRange(1, 1024),
-    default=1,
+    default=_TRAIN.threads,
     show_default=True,
     help="CPU threads for PyTorch. One is fastest for networks this small; more only pays for large layers.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @one_line_errors
-def main(
-    data: Path | None,
-    column: str,
-    out: Path,
-    resume: bool,
-    overwrite: bool,
-    epochs: int | None,
-    batch_size: int,
-    learning_rate: float,
-    patience: int,
-    seed: int,
-    val_fraction: float,
-    embedding_dim: int,
-    hidden_sizes: tuple[int, ...],
-    dense_size: int,
-    dropout: float,
-    min_count: int,
-    max_vocab: int | None,
-    device: str,
-    threads: int,
-    quiet: bool,
-) -> None:
+def main(resume: bool, overwrite: bool, quiet: bool, **options: Any) -> None:
     """Train the stacked LSTM language model on a CSV of descriptions.
 
     \b
@@ -162,53 +142,26 @@ def main(
       lstm-train --out runs/reviews --resume       # continue after Ctrl-C
     """
     from .checkpoint import LAST
-    from .corpus import load_corpus
     from .trainer import TrainingInterrupted, train
 
+    out = Path(options["out"])
     if resume and overwrite:
         raise click.UsageError("--resume and --overwrite exclude each other")
     if not resume and not overwrite and (out / LAST).exists():
         raise click.ClickException(
             f"{out} already holds a training run; continue it with --resume, or pass --overwrite or another --out"
         )
+    config, network = _configs(options)
+    if resume:
+        config, network = _configs_to_resume(out / LAST, config, epochs_given=options["epochs"] is not None)
     import torch
 
-    torch.set_num_threads(threads)
-
+    torch.set_num_threads(config.threads)
     stop = _StopOnSignal()
     try:
-        corpus = load_corpus(data, column)
-        if corpus.skipped:
-            rows = "row" if corpus.skipped == 1 else "rows"
-            click.echo(f"Skipped {corpus.skipped} empty {rows} of {corpus.source}", err=True)
-        train_config = TrainConfig(
-            epochs=epochs or _TRAIN.epochs,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            patience=patience,
-            val_fraction=val_fraction,
-            seed=seed,
-            min_count=min_count,
-            max_vocab=max_vocab,
-        )
-        model_options = {
-            "embedding_dim": embedding_dim,
-            "hidden_sizes": hidden_sizes,
-            "dense_size": dense_size,
-            "dropout": dropout,
-        }
         with stop:
             result = train(
-                corpus,
-                out,
-                train_config,
-                model_options,
-                resume=resume,
-                resume_epochs=epochs,
-                device=device,
-                show_progress=not quiet,
-                should_stop=stop.requested,
-                log=click.echo,
+                config, network, resume=resume, show_progress=not quiet, should_stop=stop.requested, log=click.echo
             )
     except TrainingInterrupted as interrupted:
         click.echo(f"Interrupted: {interrupted}", err=True)
@@ -220,6 +173,31 @@ def main(
         f"val loss {best.val_loss:.4f}, perplexity {best.val_perplexity:.2f}, accuracy {best.val_accuracy:.4f}"
     )
     click.echo(f"Wrote {out}/best.pt, last.pt, history.json, curves.png. Export: lstm-export {out}")
+
+
+def _configs(options: dict[str, Any]) -> tuple[TrainConfig, LSTMConfig]:
+    """The options as the two configs (each option is named after its field)."""
+    train_fields = {f.name for f in fields(TrainConfig)}
+    train_options = {key: value for key, value in options.items() if key in train_fields}
+    train_options["data"] = None if options["data"] is None else str(options["data"])
+    train_options["out"] = str(options["out"])
+    train_options["epochs"] = options["epochs"] or _TRAIN.epochs
+    network = LSTMConfig(**{f.name: options[f.name] for f in fields(LSTMConfig) if f.name != "vocab_size"})
+    return TrainConfig(**train_options), network
+
+
+def _configs_to_resume(checkpoint_path: Path, asked: TrainConfig, epochs_given: bool) -> tuple[TrainConfig, LSTMConfig]:
+    """The saved configs, with where the run is now (data, out, device, threads) and --epochs if given."""
+    from .checkpoint import load_checkpoint, model_config_of, train_config_of
+
+    if not checkpoint_path.is_file():
+        return asked, LSTMConfig()  # the trainer says there is nothing to resume
+    checkpoint = load_checkpoint(checkpoint_path)
+    saved = train_config_of(checkpoint)
+    here = {name: getattr(asked, name) for name in ("data", "column", "out", "device", "threads")}
+    if epochs_given:
+        here["epochs"] = asked.epochs
+    return replace(saved, **here), model_config_of(checkpoint)
 
 
 class _StopOnSignal:

@@ -1,4 +1,7 @@
-"""The two configurations a training run is made of; both travel inside every checkpoint."""
+"""The two configurations a training run is made of; both travel inside every checkpoint.
+
+`lstm-train`'s options are these fields, and its defaults are these defaults.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from lstm_edge.runtime.errors import TrainingError
+
+DEFAULT_COLUMN = "description"
 
 
 @dataclass(frozen=True)
@@ -15,16 +20,16 @@ class LSTMConfig:
     Defaults are the tutorial's: Embedding 64 → LSTM 128 → LSTM 64 → Dense 64 (ReLU) → Dense vocab.
     """
 
-    vocab_size: int
-    embedding_dim: int = 64
-    hidden_sizes: tuple[int, ...] = (128, 64)
-    dense_size: int = 64
-    dropout: float = 0.0
+    vocab_size: int = 0  # output width = the tokenizer's size; 0 until training builds the tokenizer
+    embedding_dim: int = 64  # size of each word's embedding
+    hidden_sizes: tuple[int, ...] = (128, 64)  # one LSTM layer per size, stacked
+    dense_size: int = 64  # width of the ReLU layer before the output
+    dropout: float = 0.0  # after the embedding and each LSTM layer, while training
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "hidden_sizes", tuple(int(h) for h in self.hidden_sizes))
         problems = []
-        if self.vocab_size < 5:
+        if self.vocab_size != 0 and self.vocab_size < 5:
             problems.append(f"vocab_size must be at least 5, got {self.vocab_size}")
         if self.embedding_dim < 1 or self.dense_size < 1:
             problems.append("embedding_dim and dense_size must be positive")
@@ -45,18 +50,26 @@ class LSTMConfig:
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """How a model is trained. `batch_size` counts descriptions (each holds all of its n-gram prefixes)."""
+    """Everything a training run is told, besides the network's shape."""
 
-    epochs: int = 80
-    batch_size: int = 8
-    learning_rate: float = 1e-3
-    grad_clip: float = 1.0
-    patience: int = 5
-    val_fraction: float = 0.2
-    split_seed: int = 42
-    seed: int = 0
-    min_count: int = 1
-    max_vocab: int | None = None
+    # --- data ---
+    data: str | None = None  # CSV file of descriptions; None: the built-in fashion corpus
+    column: str = DEFAULT_COLUMN  # the CSV column that holds the text
+    val_fraction: float = 0.2  # share of whole descriptions held out for validation
+    split_seed: int = 42  # seed of that split (apart from `seed`, so runs are validated on the same text)
+    min_count: int = 1  # words seen fewer times become <unk>
+    max_vocab: int | None = None  # largest vocabulary, the four reserved tokens included; None: no limit
+    # --- optimization ---
+    epochs: int = 80  # most epochs to train
+    batch_size: int = 8  # descriptions per batch (each holds all of its n-gram prefixes)
+    learning_rate: float = 1e-3  # Adam's
+    grad_clip: float = 1.0  # largest gradient norm; 0 turns clipping off
+    patience: int = 5  # stop after this many epochs without a better validation loss
+    seed: int = 0  # initial weights, the shuffle of each epoch, dropout
+    # --- where it runs ---
+    out: str = "runs/latest"  # run directory: checkpoints, history.json, curves.png
+    device: str = "auto"  # auto (CUDA when present), cpu or cuda[:N]
+    threads: int = 1  # CPU threads for PyTorch: one is fastest for networks this small
 
     def __post_init__(self) -> None:
         problems = []
@@ -70,6 +83,8 @@ class TrainConfig:
             problems.append(f"patience must be at least 1, got {self.patience}")
         if not 0.0 < self.val_fraction < 1.0:
             problems.append(f"validation fraction must be between 0 and 1, got {self.val_fraction}")
+        if self.threads < 1:
+            problems.append(f"threads must be at least 1, got {self.threads}")
         if problems:
             raise TrainingError("; ".join(problems))
 

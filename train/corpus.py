@@ -10,7 +10,9 @@ from pathlib import Path
 
 from lstm_edge.runtime.errors import CorpusError
 
-DEFAULT_COLUMN = "description"
+from .config import DEFAULT_COLUMN
+
+__all__ = ["DEFAULT_COLUMN", "Corpus", "builtin_corpus_path", "load_corpus"]
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,9 @@ records how many batches of that epoch are done.
 from __future__ import annotations
 
 import json
-import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +19,15 @@ from torch import nn
 
 from lstm_edge.runtime.errors import CheckpointError, CorpusError, TrainingError
 from lstm_edge.runtime.files import atomic_write_text
-from lstm_edge.runtime.tokenizer import PAD_ID, Tokenizer
+from lstm_edge.runtime.tokenizer import Tokenizer
 
 from .batching import Batch, batches, encode_all, split_by_description
-from .checkpoint import BEST, LAST, load_checkpoint, save_checkpoint
+from .checkpoint import BEST, LAST, load_checkpoint, restore_training, save_checkpoint, training_state
 from .config import LSTMConfig, TrainConfig
-from .corpus import Corpus
+from .corpus import Corpus, load_corpus
+from .metrics import Tally, score
 from .model import LSTMLanguageModel
+from .progress import EpochMetrics, Progress
 
 HISTORY = "history.json"
 CURVES = "curves.png"
@@ -37,33 +38,14 @@ class TrainingInterrupted(Exception):
     """Training stopped on request after saving a checkpoint to resume from."""
 
 
-@dataclass
-class EpochMetrics:
-    epoch: int  # 1-based
-    train_loss: float
-    train_accuracy: float
-    val_loss: float
-    val_perplexity: float
-    val_accuracy: float
-    seconds: float
+@dataclass(frozen=True)
+class Data:
+    """The corpus as token ids, split into training and validation descriptions."""
 
-
-@dataclass
-class Progress:
-    """Where a run stands; saved in every checkpoint."""
-
-    epoch: int = 0  # epochs completed
-    step: int = 0  # batches completed in the current epoch
-    loss_sum: float = 0.0  # running sums of the current epoch's training batches
-    correct: int = 0
-    scored: int = 0
-    targets: int = 0
-    seconds: float = 0.0
-    best_val_loss: float = math.inf
-    best_epoch: int = 0
-    bad_epochs: int = 0
-    stop_reason: str | None = None
-    history: list[dict[str, float]] = field(default_factory=list)
+    tokenizer: Tokenizer
+    train: list[list[int]]  # `<bos> w1 … wn <eos>` per description
+    val: list[list[int]]
+    summary: dict[str, Any]  # what the checkpoint records about the corpus
 
 
 @dataclass
@@ -78,210 +60,104 @@ class TrainingResult:
 
 
 def train(
-    corpus: Corpus,
-    out_dir: str | Path,
-    train_config: TrainConfig | None = None,
-    model_options: dict[str, Any] | None = None,
+    config: TrainConfig,
+    network: LSTMConfig | None = None,
+    *,
     resume: bool = False,
-    resume_epochs: int | None = None,
-    device: str = "auto",
     show_progress: bool = True,
     should_stop: Callable[[], bool] = lambda: False,
     log: Callable[[str], None] = print,
 ) -> TrainingResult:
-    """Train on `corpus`, writing checkpoints, history.json and curves.png into `out_dir`.
+    """Train as `config` says, writing checkpoints, history.json and curves.png into `config.out`.
 
-    With `resume`, continue from `out_dir/last.pt` with the configs saved there; `resume_epochs`
-    changes the epoch limit (to train longer than first planned).
+    `network` is the network's shape (default: the tutorial's). With `resume`, continue the run saved in
+    `config.out/last.pt` (its weights, optimizer, tokenizer and position); `config` and `network` are
+    then the configs to continue with.
     """
-    out_dir = Path(out_dir)
-    torch_device = _pick_device(device)
-
-    if resume:
-        checkpoint = _checkpoint_to_resume(out_dir, corpus)
-        train_config = TrainConfig.from_dict(checkpoint["train_config"])
-        if resume_epochs is not None:
-            train_config = TrainConfig.from_dict({**train_config.to_dict(), "epochs": resume_epochs})
-        tokenizer = Tokenizer.from_json(checkpoint["tokenizer"])
-        model_config = LSTMConfig.from_dict(checkpoint["model_config"])
-    else:
-        checkpoint = None
-        train_config = train_config or TrainConfig()
-        torch.manual_seed(train_config.seed)
-
-    train_texts, val_texts = split_by_description(
-        corpus.descriptions, train_config.val_fraction, train_config.split_seed
-    )
-    if checkpoint is None:
-        tokenizer = Tokenizer.build(train_texts, train_config.min_count, train_config.max_vocab)
-        model_config = LSTMConfig(vocab_size=len(tokenizer), **(model_options or {}))
-    train_sequences = encode_all(train_texts, tokenizer)
-    val_sequences = encode_all(val_texts, tokenizer)
-    if not train_sequences or not val_sequences:
-        raise CorpusError("the corpus has too few descriptions with words to train and validate on")
-
-    model = LSTMLanguageModel(model_config).to(torch_device)
+    out, device = Path(config.out), pick_device(config.device)
+    corpus = load_corpus(config.data, config.column)
+    saved = checkpoint_to_resume(out, corpus) if resume else None
+    data = prepare_data(corpus, config, Tokenizer.from_json(saved["tokenizer"]) if saved else None)
+    if saved is None:
+        torch.manual_seed(config.seed)
+    model = LSTMLanguageModel(replace(network or LSTMConfig(), vocab_size=len(data.tokenizer))).to(device)
     # fused: one kernel for all parameters instead of a loop over them (about 10% of a CPU epoch here)
-    optimizer = torch.optim.Adam(
-        model.parameters(), lr=train_config.learning_rate, fused=torch_device.type in ("cpu", "cuda")
-    )
-    progress = Progress()
-    if checkpoint is not None:
-        model.load_state_dict(checkpoint["model_state"])
-        optimizer.load_state_dict(checkpoint["optimizer_state"])
-        progress = Progress(**checkpoint["progress"])
-        torch.set_rng_state(checkpoint["rng_state"])
-        if torch_device.type == "cuda" and "cuda_rng_state" in checkpoint:
-            torch.cuda.set_rng_state(checkpoint["cuda_rng_state"], torch_device)
-        log(f"Resuming {out_dir / LAST} at epoch {progress.epoch + 1}, batch {progress.step}")
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate, fused=device.type in ("cpu", "cuda"))
+    progress = restore_training(saved, model, optimizer) if saved else Progress()
+    if saved:
+        log(f"Resuming {out / LAST} at epoch {progress.epoch + 1}, batch {progress.step}")
+    log(describe_run(corpus, data, model, device))
 
-    def snapshot() -> dict[str, Any]:
-        state = {
-            "model_config": model_config.to_dict(),
-            "train_config": train_config.to_dict(),
-            "tokenizer": tokenizer.to_json(),
-            "model_state": {k: v.detach().cpu() for k, v in model.state_dict().items()},
-            "optimizer_state": optimizer.state_dict(),
-            "progress": asdict(progress),
-            "rng_state": torch.get_rng_state(),
-            "corpus": _corpus_summary(corpus, len(train_sequences), len(val_sequences)),
-            "versions": {"torch": str(torch.__version__)},
-        }
-        if torch_device.type == "cuda":
-            state["cuda_rng_state"] = torch.cuda.get_rng_state(torch_device)
-        return state
-
-    def finished() -> bool:
-        return progress.bad_epochs >= train_config.patience or progress.epoch >= train_config.epochs
-
-    log(
-        f"Training on {corpus.source} ({len(train_sequences)} train / {len(val_sequences)} validation descriptions, "
-        f"vocabulary {len(tokenizer)}, {sum(p.numel() for p in model.parameters()):,} parameters, {torch_device})"
-    )
-    while not finished():
-        epoch = progress.epoch
-        epoch_batches = batches(
-            train_sequences, train_config.batch_size, shuffle_seed=_shuffle_seed(train_config, epoch)
-        )
-        bar = _progress_bar(len(epoch_batches), progress.step, epoch, train_config.epochs, show_progress)
-        model.train()
+    while not progress.finished(config):
         started = time.perf_counter()
+        epoch_batches = batches(data.train, config.batch_size, shuffle_seed=shuffle_seed(config, progress.epoch))
+        bar = ProgressBar(len(epoch_batches), progress, config.epochs, show_progress)
         for batch in epoch_batches[progress.step :]:
-            loss, correct, scored, targets = _train_step(
-                model, optimizer, batch.to(torch_device), train_config.grad_clip
-            )
-            progress.loss_sum += loss
-            progress.correct += correct
-            progress.scored += scored
-            progress.targets += targets
-            progress.step += 1
-            bar.update(1)
-            bar.set_postfix(
-                loss=f"{progress.loss_sum / progress.targets:.3f}",
-                acc=f"{progress.correct / max(progress.scored, 1):.3f}",
-                refresh=False,  # the bar redraws at its own pace
-            )
+            progress.add_batch(train_step(model, optimizer, batch.to(device), config.grad_clip))
+            bar.update(progress.running)
             if should_stop():
-                progress.seconds += time.perf_counter() - started
                 bar.close()
-                save_checkpoint(out_dir / LAST, snapshot())
-                _draw_curves(out_dir, progress)
-                raise TrainingInterrupted(
-                    f"stopped at epoch {epoch + 1}, batch {progress.step}; checkpoint saved to {out_dir / LAST} "
-                    "(continue with --resume)"
-                )
+                progress.seconds += time.perf_counter() - started
+                stop_here(out, training_state(config, data.tokenizer, model, optimizer, progress, data.summary))
         bar.close()
+        improved = progress.end_epoch(evaluate(model, data.val, device), time.perf_counter() - started, config)
+        log(epoch_line(EpochMetrics(**progress.history[-1]), config.epochs, improved))
+        save_epoch(out, training_state(config, data.tokenizer, model, optimizer, progress, data.summary), improved)
 
-        val_loss, val_accuracy = evaluate(model, val_sequences, torch_device)
-        metrics = EpochMetrics(
-            epoch=epoch + 1,
-            train_loss=progress.loss_sum / progress.targets,
-            train_accuracy=progress.correct / max(progress.scored, 1),
-            val_loss=val_loss,
-            val_perplexity=math.exp(min(val_loss, 50.0)),
-            val_accuracy=val_accuracy,
-            seconds=progress.seconds + time.perf_counter() - started,
-        )
-        improved = val_loss < progress.best_val_loss
-        progress = Progress(
-            epoch=epoch + 1,
-            best_val_loss=val_loss if improved else progress.best_val_loss,
-            best_epoch=epoch + 1 if improved else progress.best_epoch,
-            bad_epochs=0 if improved else progress.bad_epochs + 1,
-            history=[*progress.history, asdict(metrics)],
-        )
-        if finished():
-            progress.stop_reason = "early stopping" if progress.bad_epochs >= train_config.patience else "epoch limit"
-        log(_epoch_line(metrics, train_config.epochs, improved))
-        state = snapshot()
-        if improved:
-            save_checkpoint(out_dir / BEST, state)
-        save_checkpoint(out_dir / LAST, state)
-        _write_history(out_dir, progress, state)
-
-    _finalize_best(out_dir, progress)
-    _draw_curves(out_dir, progress)
+    finish_run(out, progress)
     history = [EpochMetrics(**row) for row in progress.history]
-    return TrainingResult(
-        out_dir=out_dir,
-        history=history,
-        best=history[progress.best_epoch - 1],
-        stop_reason=progress.stop_reason or "epoch limit",
-        vocab_size=len(tokenizer),
-        train_descriptions=len(train_sequences),
-        val_descriptions=len(val_sequences),
-    )
+    stop_reason = progress.stop_reason or "epoch limit"
+    return TrainingResult(out, history, progress.best, stop_reason, len(data.tokenizer), len(data.train), len(data.val))
 
 
-def _train_step(
-    model: LSTMLanguageModel, optimizer: torch.optim.Optimizer, batch: Batch, grad_clip: float
-) -> tuple[float, int, int, int]:
-    """One update; returns (summed loss, correct, scored for accuracy, targets)."""
+def train_step(model: LSTMLanguageModel, optimizer: torch.optim.Optimizer, batch: Batch, grad_clip: float) -> Tally:
+    """One update on `batch`; returns its tally (measured before the update)."""
     logits, _ = model(batch.inputs)  # (B, T, V)
-    flat_logits = logits.reshape(-1, logits.shape[-1])
-    loss_sum = nn.functional.cross_entropy(flat_logits, batch.targets.reshape(-1), ignore_index=PAD_ID, reduction="sum")
-    targets = int((batch.targets != PAD_ID).sum())
+    loss_sum, tally = score(logits, batch.targets, batch.accuracy_mask)
     optimizer.zero_grad(set_to_none=True)
-    (loss_sum / targets).backward()
+    (loss_sum / tally.targets).backward()
     if grad_clip > 0:
         nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
     optimizer.step()
-    with torch.no_grad():
-        hits = (logits.argmax(-1) == batch.targets) & batch.accuracy_mask
-    return float(loss_sum.detach()), int(hits.sum()), int(batch.accuracy_mask.sum()), targets
+    return tally
 
 
 @torch.no_grad()
-def evaluate(model: LSTMLanguageModel, sequences: list[list[int]], device: torch.device) -> tuple[float, float]:
-    """(mean loss over every target including <eos>, accuracy over the tutorial's targets)."""
+def evaluate(model: LSTMLanguageModel, sequences: list[list[int]], device: torch.device) -> Tally:
+    """The tally of `sequences` under the model, with dropout off."""
     was_training = model.training
     model.eval()
-    loss_sum, targets, correct, scored = 0.0, 0, 0, 0
+    total = Tally()
     by_length = sorted(sequences, key=len)  # less padding; order does not change the sums
     for batch in batches(by_length, EVAL_BATCH_SIZE):
         batch = batch.to(device)
-        logits, _ = model(batch.inputs)
-        loss_sum += float(
-            nn.functional.cross_entropy(
-                logits.reshape(-1, logits.shape[-1]), batch.targets.reshape(-1), ignore_index=PAD_ID, reduction="sum"
-            )
-        )
-        targets += int((batch.targets != PAD_ID).sum())
-        correct += int(((logits.argmax(-1) == batch.targets) & batch.accuracy_mask).sum())
-        scored += int(batch.accuracy_mask.sum())
+        logits, _ = model(batch.inputs)  # (B, T, V)
+        total = total + score(logits, batch.targets, batch.accuracy_mask)[1]
     model.train(was_training)
-    return loss_sum / max(targets, 1), correct / max(scored, 1)
+    return total
 
 
-def _finalize_best(out_dir: Path, progress: Progress) -> None:
-    """Give best.pt the whole run's history and stop reason (its weights stay the best epoch's),
-    so an export of it reports the finished run."""
-    best = load_checkpoint(out_dir / BEST)
-    if best["progress"].get("history") != progress.history:
-        save_checkpoint(out_dir / BEST, {**best, "progress": asdict(progress)})
+def prepare_data(corpus: Corpus, config: TrainConfig, tokenizer: Tokenizer | None = None) -> Data:
+    """Split by description, build the vocabulary from the training side (unless resuming), encode."""
+    train_texts, val_texts = split_by_description(corpus.descriptions, config.val_fraction, config.split_seed)
+    tokenizer = tokenizer or Tokenizer.build(train_texts, config.min_count, config.max_vocab)
+    train, val = encode_all(train_texts, tokenizer), encode_all(val_texts, tokenizer)
+    if not train or not val:
+        raise CorpusError("the corpus has too few descriptions with words to train and validate on")
+    summary = {
+        "source": corpus.source,
+        "column": corpus.column,
+        "sha256": corpus.sha256,
+        "descriptions": len(corpus.descriptions),
+        "skipped_rows": corpus.skipped,
+        "train_descriptions": len(train),
+        "val_descriptions": len(val),
+    }
+    return Data(tokenizer, train, val, summary)
 
 
-def _checkpoint_to_resume(out_dir: Path, corpus: Corpus) -> dict[str, Any]:
+def checkpoint_to_resume(out_dir: Path, corpus: Corpus) -> dict[str, Any]:
+    """The last checkpoint of the run in `out_dir`, checked to be resumable on `corpus`."""
     if not (out_dir / LAST).is_file():
         raise CheckpointError(f"{out_dir / LAST}: nothing to resume (no checkpoint there)")
     checkpoint = load_checkpoint(out_dir / LAST)
@@ -297,23 +173,26 @@ def _checkpoint_to_resume(out_dir: Path, corpus: Corpus) -> dict[str, Any]:
     return checkpoint
 
 
-def _corpus_summary(corpus: Corpus, train: int, val: int) -> dict[str, Any]:
-    return {
-        "source": corpus.source,
-        "column": corpus.column,
-        "sha256": corpus.sha256,
-        "descriptions": len(corpus.descriptions),
-        "skipped_rows": corpus.skipped,
-        "train_descriptions": train,
-        "val_descriptions": val,
-    }
+def stop_here(out_dir: Path, state: dict[str, Any]) -> None:
+    """On request (Ctrl-C, SIGTERM): save mid-epoch, draw the curves so far, and end the run."""
+    save_checkpoint(out_dir / LAST, state)
+    progress = Progress.from_dict(state["progress"])
+    draw_curves(out_dir, progress)
+    raise TrainingInterrupted(
+        f"stopped at epoch {progress.epoch + 1}, batch {progress.step}; checkpoint saved to {out_dir / LAST} "
+        "(continue with --resume)"
+    )
 
 
-def _write_history(out_dir: Path, progress: Progress, state: dict[str, Any]) -> None:
+def save_epoch(out_dir: Path, state: dict[str, Any], improved: bool) -> None:
+    """After each epoch: best.pt when it improved, last.pt always, then history.json."""
+    if improved:
+        save_checkpoint(out_dir / BEST, state)
+    save_checkpoint(out_dir / LAST, state)
     report = {
-        "history": progress.history,
-        "best_epoch": progress.best_epoch,
-        "stop_reason": progress.stop_reason,
+        "history": state["progress"]["history"],
+        "best_epoch": state["progress"]["best_epoch"],
+        "stop_reason": state["progress"]["stop_reason"],
         "corpus": state["corpus"],
         "model_config": state["model_config"],
         "train_config": state["train_config"],
@@ -322,7 +201,16 @@ def _write_history(out_dir: Path, progress: Progress, state: dict[str, Any]) -> 
     atomic_write_text(out_dir / HISTORY, json.dumps(report, indent=2) + "\n")
 
 
-def _draw_curves(out_dir: Path, progress: Progress) -> None:
+def finish_run(out_dir: Path, progress: Progress) -> None:
+    """Give best.pt the whole run's history and stop reason (its weights stay the best epoch's), so an
+    export of it reports the finished run; draw the curves."""
+    best = load_checkpoint(out_dir / BEST)
+    if best["progress"].get("history") != progress.history:
+        save_checkpoint(out_dir / BEST, {**best, "progress": progress.to_dict()})
+    draw_curves(out_dir, progress)
+
+
+def draw_curves(out_dir: Path, progress: Progress) -> None:
     """At the end of a run or an interruption only: drawing costs about 10% of a small model's epoch."""
     from .plot import plot_curves
 
@@ -330,7 +218,7 @@ def _draw_curves(out_dir: Path, progress: Progress) -> None:
         plot_curves(progress.history, out_dir / CURVES, best_epoch=progress.best_epoch)
 
 
-def _pick_device(device: str) -> torch.device:
+def pick_device(device: str) -> torch.device:
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
@@ -344,11 +232,21 @@ def _pick_device(device: str) -> torch.device:
     return chosen
 
 
-def _shuffle_seed(config: TrainConfig, epoch: int) -> int:
+def shuffle_seed(config: TrainConfig, epoch: int) -> int:
     return config.seed * 1_000_003 + epoch
 
 
-def _epoch_line(metrics: EpochMetrics, epochs: int, improved: bool) -> str:
+def describe_run(corpus: Corpus, data: Data, model: LSTMLanguageModel, device: torch.device) -> str:
+    parameters = sum(p.numel() for p in model.parameters())
+    rows = "row" if corpus.skipped == 1 else "rows"
+    skipped = f"Skipped {corpus.skipped} empty {rows} of {corpus.source}\n" if corpus.skipped else ""
+    return skipped + (
+        f"Training on {corpus.source} ({len(data.train)} train / {len(data.val)} validation descriptions, "
+        f"vocabulary {len(data.tokenizer)}, {parameters:,} parameters, {device})"
+    )
+
+
+def epoch_line(metrics: EpochMetrics, epochs: int, improved: bool) -> str:
     return (
         f"epoch {metrics.epoch:>3}/{epochs}  train loss {metrics.train_loss:.4f}  acc {metrics.train_accuracy:.4f}  "
         f"| val loss {metrics.val_loss:.4f}  ppl {metrics.val_perplexity:.2f}  acc {metrics.val_accuracy:.4f}  "
@@ -356,15 +254,26 @@ def _epoch_line(metrics: EpochMetrics, epochs: int, improved: bool) -> str:
     )
 
 
-def _progress_bar(total: int, done: int, epoch: int, epochs: int, enabled: bool) -> Any:
-    from tqdm.auto import tqdm
+class ProgressBar:
+    """The epoch's progress bar (tqdm), showing the running loss and accuracy."""
 
-    return tqdm(
-        total=total,
-        initial=done,
-        desc=f"epoch {epoch + 1}/{epochs}",
-        unit="batch",
-        leave=False,
-        disable=not enabled,
-        dynamic_ncols=True,
-    )
+    def __init__(self, total: int, progress: Progress, epochs: int, enabled: bool) -> None:
+        from tqdm.auto import tqdm
+
+        self._bar = tqdm(
+            total=total,
+            initial=progress.step,
+            desc=f"epoch {progress.epoch + 1}/{epochs}",
+            unit="batch",
+            leave=False,
+            disable=not enabled,
+            dynamic_ncols=True,
+        )
+
+    def update(self, running: Tally) -> None:
+        self._bar.update(1)
+        # refresh=False: the bar redraws at its own pace
+        self._bar.set_postfix(loss=f"{running.loss:.3f}", acc=f"{running.accuracy:.3f}", refresh=False)
+
+    def close(self) -> None:
+        self._bar.close()

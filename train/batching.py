@@ -47,14 +47,32 @@ def split_by_description(descriptions: list[str], val_fraction: float, seed: int
     return train, val
 
 
-def encode_all(descriptions: list[str], tokenizer: Tokenizer) -> list[list[int]]:
-    """`<bos> w1 … wn <eos>` ids for each description that has at least one word."""
-    encoded = []
+@dataclass
+class Encoded:
+    sequences: list[list[int]]  # `<bos> w1 … wn <eos>` per description with at least one word
+    truncated: int = 0  # descriptions cut at the token cap
+    dropped_tokens: int = 0  # tokens beyond the cap
+
+
+def encode_capped(descriptions: list[str], tokenizer: Tokenizer, max_tokens: int | None = None) -> Encoded:
+    """Ids of each description with at least one word; one longer than `max_tokens` words and
+    punctuation keeps its first `max_tokens` and no `<eos>` (it did not end there)."""
+    encoded = Encoded([])
     for text in descriptions:
         ids = tokenizer.encode(text, add_bos=True, add_eos=True).ids
-        if len(ids) > 2:
-            encoded.append(ids)
+        if len(ids) <= 2:
+            continue
+        if max_tokens is not None and len(ids) - 2 > max_tokens:
+            encoded.truncated += 1
+            encoded.dropped_tokens += len(ids) - 2 - max_tokens
+            ids = ids[: 1 + max_tokens]
+        encoded.sequences.append(ids)
     return encoded
+
+
+def encode_all(descriptions: list[str], tokenizer: Tokenizer) -> list[list[int]]:
+    """`<bos> w1 … wn <eos>` ids for each description that has at least one word."""
+    return encode_capped(descriptions, tokenizer).sequences
 
 
 def collate(sequences: list[list[int]]) -> Batch:

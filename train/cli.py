@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import signal
-from dataclasses import fields, replace
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from lstm_edge.runtime.console import EXIT_INTERRUPTED, FiniteFloatRange, one_line_errors, run_command, version_option
 
@@ -33,7 +34,7 @@ def _hidden_sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> t
     "--data",
     "data",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="CSV file of descriptions. Default: the built-in fashion corpus.",
+    help="CSV file of descriptions (gzip, bzip2, xz or zip by content; a pipe works). Default: the built-in corpus.",
 )
 @click.option("--column", default=_TRAIN.column, show_default=True, help="CSV column that holds the text.")
 @click.option(
@@ -47,7 +48,17 @@ def _hidden_sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> t
 @click.option("--resume", is_flag=True, help="Continue the run in --out from its last checkpoint.")
 @click.option("--overwrite", is_flag=True, help="Start afresh even if --out already holds a run.")
 @click.option(
-    "-e", "--epochs", type=click.IntRange(1, 10_000), help=f"Most epochs to train.  [default: {_TRAIN.epochs}]"
+    "--accept-changes",
+    is_flag=True,
+    help="With --resume: continue with changed safe options (--epochs, --patience, --device, --threads).",
+)
+@click.option(
+    "-e",
+    "--epochs",
+    type=click.IntRange(1, 10_000),
+    default=_TRAIN.epochs,
+    show_default=True,
+    help="Most epochs to train.",
 )
 @click.option(
     "-b",
@@ -122,6 +133,13 @@ def _hidden_sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> t
     help="Words seen fewer times become <unk>.",
 )
 @click.option("--max-vocab", type=click.IntRange(5, 10_000_000), help="Largest vocabulary, reserved tokens included.")
+@click.option(
+    "--max-tokens",
+    type=click.IntRange(1, 1_000_000),
+    default=_TRAIN.max_tokens,
+    show_default=True,
+    help="Words and punctuation kept per description; longer ones are cut (and counted), which bounds memory.",
+)
 @click.option("--device", default=_TRAIN.device, show_default=True, help="auto (CUDA when present), cpu or cuda[:N].")
 @click.option(
     "--threads",
@@ -132,7 +150,7 @@ def _hidden_sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> t
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @one_line_errors
-def main(resume: bool, overwrite: bool, quiet: bool, **options: Any) -> None:
+def main(resume: bool, overwrite: bool, accept_changes: bool, quiet: bool, **options: Any) -> None:
     """Train the stacked LSTM language model on a CSV of descriptions.
 
     \b
@@ -141,19 +159,15 @@ def main(resume: bool, overwrite: bool, quiet: bool, **options: Any) -> None:
       lstm-train --data reviews.csv --column "Review Text" --out runs/reviews
       lstm-train --out runs/reviews --resume       # continue after Ctrl-C
     """
-    from .checkpoint import LAST
     from .trainer import TrainingInterrupted, train
 
-    out = Path(options["out"])
     if resume and overwrite:
         raise click.UsageError("--resume and --overwrite exclude each other")
-    if not resume and not overwrite and (out / LAST).exists():
-        raise click.ClickException(
-            f"{out} already holds a training run; continue it with --resume, or pass --overwrite or another --out"
-        )
+    if accept_changes and not resume:
+        raise click.UsageError("--accept-changes goes with --resume")
     config, network = _configs(options)
     if resume:
-        config, network = _configs_to_resume(out / LAST, config, epochs_given=options["epochs"] is not None)
+        config, network = _configs_to_resume(config, network, accept_changes)
     import torch
 
     torch.set_num_threads(config.threads)
@@ -161,13 +175,19 @@ def main(resume: bool, overwrite: bool, quiet: bool, **options: Any) -> None:
     try:
         with stop:
             result = train(
-                config, network, resume=resume, show_progress=not quiet, should_stop=stop.requested, log=click.echo
+                config,
+                network,
+                resume=resume,
+                overwrite=overwrite,
+                show_progress=not quiet,
+                should_stop=stop.requested,
+                log=click.echo,
             )
     except TrainingInterrupted as interrupted:
         click.echo(f"Interrupted: {interrupted}", err=True)
         raise SystemExit(EXIT_INTERRUPTED) from None
 
-    best = result.best
+    best, out = result.best, result.out_dir
     click.echo(
         f"Done ({result.stop_reason}) after {len(result.history)} epochs. Best epoch {best.epoch}: "
         f"val loss {best.val_loss:.4f}, perplexity {best.val_perplexity:.2f}, accuracy {best.val_accuracy:.4f}"
@@ -177,27 +197,33 @@ def main(resume: bool, overwrite: bool, quiet: bool, **options: Any) -> None:
 
 def _configs(options: dict[str, Any]) -> tuple[TrainConfig, LSTMConfig]:
     """The options as the two configs (each option is named after its field)."""
-    train_fields = {f.name for f in fields(TrainConfig)}
-    train_options = {key: value for key, value in options.items() if key in train_fields}
+    train_options = {f.name: options[f.name] for f in fields(TrainConfig) if f.name in options}
     train_options["data"] = None if options["data"] is None else str(options["data"])
     train_options["out"] = str(options["out"])
-    train_options["epochs"] = options["epochs"] or _TRAIN.epochs
     network = LSTMConfig(**{f.name: options[f.name] for f in fields(LSTMConfig) if f.name != "vocab_size"})
     return TrainConfig(**train_options), network
 
 
-def _configs_to_resume(checkpoint_path: Path, asked: TrainConfig, epochs_given: bool) -> tuple[TrainConfig, LSTMConfig]:
-    """The saved configs, with where the run is now (data, out, device, threads) and --epochs if given."""
-    from .checkpoint import load_checkpoint, model_config_of, train_config_of
+def _configs_to_resume(
+    config: TrainConfig, network: LSTMConfig, accept_changes: bool
+) -> tuple[TrainConfig, LSTMConfig]:
+    """The saved configs, with the options given on this command line checked against them (resume.py)."""
+    from .checkpoint import LAST, load_checkpoint, saved_configs
+    from .resume import configs_to_resume
 
-    if not checkpoint_path.is_file():
-        return asked, LSTMConfig()  # the trainer says there is nothing to resume
-    checkpoint = load_checkpoint(checkpoint_path)
-    saved = train_config_of(checkpoint)
-    here = {name: getattr(asked, name) for name in ("data", "column", "out", "device", "threads")}
-    if epochs_given:
-        here["epochs"] = asked.epochs
-    return replace(saved, **here), model_config_of(checkpoint)
+    path = Path(config.out) / LAST
+    if not path.is_file():
+        return config, network  # the trainer says there is nothing to resume
+    saved, saved_network = saved_configs(load_checkpoint(path), path)
+    context = click.get_current_context()
+    given = [
+        name
+        for name in context.params
+        if context.get_parameter_source(name) not in (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP)
+    ]
+    asked = {name: getattr(config, name, getattr(network, name, None)) for name in given}
+    flags = {param.name: max(param.opts, key=len) for param in context.command.params if param.name}
+    return configs_to_resume(saved, saved_network, asked, accept_changes, flag=lambda name: flags.get(name, name))
 
 
 class _StopOnSignal:

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -27,7 +28,10 @@ class LSTMConfig:
     dropout: float = 0.0  # after the embedding and each LSTM layer, while training
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "hidden_sizes", tuple(int(h) for h in self.hidden_sizes))
+        if not isinstance(self.hidden_sizes, (list, tuple)):
+            raise TrainingError(f"hidden_sizes must be a list of sizes, got {type(self.hidden_sizes).__name__}")
+        object.__setattr__(self, "hidden_sizes", tuple(self.hidden_sizes))
+        _check_types(self)
         problems = []
         if self.vocab_size != 0 and self.vocab_size < 5:
             problems.append(f"vocab_size must be at least 5, got {self.vocab_size}")
@@ -59,6 +63,7 @@ class TrainConfig:
     split_seed: int = 42  # seed of that split (apart from `seed`, so runs are validated on the same text)
     min_count: int = 1  # words seen fewer times become <unk>
     max_vocab: int | None = None  # largest vocabulary, the four reserved tokens included; None: no limit
+    max_tokens: int = 256  # words and punctuation kept per description; the rest is cut off (and counted)
     # --- optimization ---
     epochs: int = 80  # most epochs to train
     batch_size: int = 8  # descriptions per batch (each holds all of its n-gram prefixes)
@@ -72,19 +77,26 @@ class TrainConfig:
     threads: int = 1  # CPU threads for PyTorch: one is fastest for networks this small
 
     def __post_init__(self) -> None:
+        _check_types(self)
         problems = []
         if self.epochs < 1:
             problems.append(f"epochs must be at least 1, got {self.epochs}")
         if self.batch_size < 1:
             problems.append(f"batch size must be at least 1, got {self.batch_size}")
-        if not self.learning_rate > 0:
-            problems.append(f"learning rate must be positive, got {self.learning_rate}")
+        if not 0 < self.learning_rate < math.inf:
+            problems.append(f"learning rate must be a positive number, got {self.learning_rate}")
+        if not 0 <= self.grad_clip < math.inf:
+            problems.append(f"gradient clip must be 0 (off) or a positive number, got {self.grad_clip}")
         if self.patience < 1:
             problems.append(f"patience must be at least 1, got {self.patience}")
         if not 0.0 < self.val_fraction < 1.0:
             problems.append(f"validation fraction must be between 0 and 1, got {self.val_fraction}")
         if self.threads < 1:
             problems.append(f"threads must be at least 1, got {self.threads}")
+        if self.max_tokens < 1:
+            problems.append(f"max tokens must be at least 1, got {self.max_tokens}")
+        if self.min_count < 1 or (self.max_vocab is not None and self.max_vocab < 5):
+            problems.append("min count must be at least 1 and max vocabulary at least 5")
         if problems:
             raise TrainingError("; ".join(problems))
 
@@ -97,5 +109,30 @@ class TrainConfig:
 
 
 def _known(cls: type, data: dict[str, Any]) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise TrainingError(f"{cls.__name__} must be a mapping of fields, got {type(data).__name__}")
     names = {f.name for f in fields(cls)}
     return {key: value for key, value in data.items() if key in names}
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "int": (int,),
+    "float": (int, float),
+    "str": (str,),
+    "int | None": (int, type(None)),
+    "str | None": (str, type(None)),
+    "tuple[int, ...]": (tuple,),
+}
+
+
+def _check_types(config: Any) -> None:
+    """Each field holds what its annotation says (configs also come from checkpoints, which can be forged)."""
+    for field in fields(config):
+        value = getattr(config, field.name)
+        allowed = _TYPES[str(field.type)]
+        if isinstance(value, bool) or not isinstance(value, allowed):
+            raise TrainingError(f"{field.name} must be {field.type}, got {type(value).__name__} {str(value)[:40]!r}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise TrainingError(f"{field.name} must be a finite number, got {value}")
+        if isinstance(value, tuple) and not all(type(item) is int for item in value):
+            raise TrainingError(f"{field.name} must hold whole numbers, got {str(value)[:40]!r}")

@@ -74,10 +74,32 @@ class Progress:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Progress:
+        """From a checkpoint; `ValueError` unless every field has its type and a possible value."""
+        if not isinstance(data, dict):
+            raise ValueError("progress is not a mapping")
         known = {f.name for f in fields(cls)}
         values = {key: value for key, value in data.items() if key in known}
         if "running" in data:
-            values["running"] = Tally(**data["running"])
+            running = data["running"]
+            values["running"] = Tally(**running) if isinstance(running, dict) else running
         else:  # written before the running sums had a name of their own
             values["running"] = Tally(*(data.get(key, 0) for key in ("loss_sum", "targets", "correct", "scored")))
-        return cls(**values)
+        progress = cls(**values)
+        progress._check()
+        return progress
+
+    def _check(self) -> None:
+        counts = [self.epoch, self.step, self.best_epoch, self.bad_epochs, self.running.targets]
+        counts += [self.running.correct, self.running.scored]
+        if not all(type(n) is int and n >= 0 for n in counts):
+            raise ValueError("progress counts are not whole numbers ≥ 0")
+        if not all(type(x) in (int, float) for x in (self.seconds, self.best_val_loss, self.running.loss_sum)):
+            raise ValueError("progress sums are not numbers")
+        if not (self.stop_reason is None or isinstance(self.stop_reason, str)) or not isinstance(self.history, list):
+            raise ValueError("progress has a stop reason or history of the wrong type")
+        names = {f.name for f in fields(EpochMetrics)}
+        for row in self.history:
+            if not isinstance(row, dict) or set(row) != names or not all(type(v) in (int, float) for v in row.values()):
+                raise ValueError("progress history rows are not epoch metrics")
+        if len(self.history) != self.epoch or self.best_epoch > self.epoch or (self.epoch and not self.best_epoch):
+            raise ValueError("progress epochs do not agree with its history")

@@ -1,6 +1,6 @@
 """`python -m benchmarks [TABLE …] [--quick] [--threads N]`: print the benchmark tables.
 
-Tables, in this order: training, latency, throughput, cold-start, size (all of them by default).
+Tables, in this order: training, training-memory, latency, throughput, cold-start, size (all of them by default).
 `--quick` runs tiny models and few repeats, to prove in seconds that the scripts still work (CI); its
 numbers mean nothing. The full mode produces the published numbers.
 """
@@ -15,6 +15,7 @@ from benchmarks.common import machine_header
 
 TABLES = {
     "training": "benchmarks.training",
+    "training-memory": "benchmarks.training_memory",
     "latency": "benchmarks.latency",
     "throughput": "benchmarks.throughput",
     "cold-start": "benchmarks.cold_start",

@@ -35,7 +35,7 @@ def save_checkpoint(path: str | Path, checkpoint: dict[str, Any]) -> None:
     """
     buffer = io.BytesIO()
     torch.save({"format": CHECKPOINT_FORMAT, "version": CHECKPOINT_VERSION, **checkpoint}, buffer)
-    atomic_write_bytes(path, buffer.getbuffer())
+    atomic_write_bytes(path, buffer.getvalue())
 
 
 def load_checkpoint(path: str | Path) -> dict[str, Any]:
@@ -117,19 +117,24 @@ def training_state(
     optimizer: torch.optim.Optimizer,
     progress: Progress,
     corpus: dict[str, Any],
+    rng_states: list[torch.Tensor] | None = None,
 ) -> dict[str, Any]:
-    """Everything `restore_training` needs to continue bit for bit, and what export reads."""
-    state = {
+    """Everything `restore_training` needs to continue bit for bit, and what export reads.
+
+    `rng_states`: every rank's random state when several trained (rank 0's is also `rng_state`)."""
+    state: dict[str, Any] = {
         "model_config": model.config.to_dict(),
         "train_config": config.to_dict(),
         "tokenizer": tokenizer.to_json(),
         "model_state": {k: v.detach().cpu() for k, v in model.state_dict().items()},
         "optimizer_state": optimizer.state_dict(),
         "progress": progress.to_dict(),
-        "rng_state": torch.get_rng_state(),
+        "rng_state": rng_states[0] if rng_states else torch.get_rng_state(),
         "corpus": corpus,
         "versions": {"torch": str(torch.__version__)},
     }
+    if rng_states and len(rng_states) > 1:
+        state["rng_states"] = rng_states
     device = model.output.weight.device
     if device.type == "cuda":
         state["cuda_rng_state"] = torch.cuda.get_rng_state(device)
@@ -137,18 +142,24 @@ def training_state(
 
 
 def restore_training(
-    checkpoint: dict[str, Any], model: LSTMLanguageModel, optimizer: torch.optim.Optimizer
+    checkpoint: dict[str, Any],
+    model: LSTMLanguageModel,
+    optimizer: torch.optim.Optimizer,
+    rank: int = 0,
+    world: int = 1,
 ) -> Progress:
     """Put the weights, optimizer and random state of `checkpoint` back; returns where the run stood.
 
-    Every part is checked first, so a damaged or forged checkpoint fails here, in one line, and not
-    later inside an optimizer step."""
+    Rank r takes its own random state when the checkpoint has one per rank for this many ranks, else
+    rank 0's. Every part is checked first, so a damaged or forged checkpoint fails here, in one line,
+    and not later inside an optimizer step."""
     try:
         progress = Progress.from_dict(checkpoint["progress"])
         model.load_state_dict(checkpoint["model_state"])
         optimizer.load_state_dict(checkpoint["optimizer_state"])
         _check_optimizer(optimizer)
-        rng_state = checkpoint["rng_state"]
+        states = checkpoint.get("rng_states")
+        rng_state = states[rank] if isinstance(states, list) and len(states) == world else checkpoint["rng_state"]
         if not isinstance(rng_state, torch.Tensor) or rng_state.dtype != torch.uint8:
             raise TypeError("rng_state is not a byte tensor")
         torch.set_rng_state(rng_state)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 from dataclasses import fields
 from pathlib import Path
@@ -184,9 +185,12 @@ def main(resume: bool, overwrite: bool, accept_changes: bool, quiet: bool, **opt
                 log=click.echo,
             )
     except TrainingInterrupted as interrupted:
-        click.echo(f"Interrupted: {interrupted}", err=True)
+        if os.environ.get("RANK", "0") == "0":  # under torchrun, rank 0 speaks for all
+            click.echo(f"Interrupted: {interrupted}", err=True)
         raise SystemExit(EXIT_INTERRUPTED) from None
 
+    if result.rank != 0:
+        return
     best, out = result.best, result.out_dir
     click.echo(
         f"Done ({result.stop_reason}) after {len(result.history)} epochs. Best epoch {best.epoch}: "

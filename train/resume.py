@@ -13,10 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
+from pathlib import Path
 from typing import Any
 
-from lstm_edge.runtime.errors import TrainingError
+from lstm_edge.runtime.errors import CheckpointError, LstmEdgeError, TrainingError
+from lstm_edge.runtime.tokenizer import Tokenizer
 
+from .checkpoint import LAST, load_checkpoint, saved_configs
 from .config import LSTMConfig, TrainConfig
 
 LOCATION = frozenset({"data", "column", "out"})
@@ -87,3 +90,23 @@ def _shown(value: Any) -> str:
     if isinstance(value, tuple):
         return ",".join(map(str, value))
     return "(none)" if value is None else str(value)
+
+
+def checkpoint_to_resume(out_dir: Path, config: TrainConfig, network: LSTMConfig) -> dict[str, Any]:
+    """The last checkpoint of the run in `out_dir`, checked to be resumable with these configs."""
+    path = out_dir / LAST
+    if not path.is_file():
+        raise CheckpointError(f"{path}: nothing to resume (no checkpoint there)")
+    checkpoint = load_checkpoint(path)
+    for key in ("optimizer_state", "progress", "rng_state", "corpus"):
+        if key not in checkpoint:
+            raise CheckpointError(f"{path}: checkpoint has no {key!r}, so training cannot resume from it")
+    saved_config, saved_network = saved_configs(checkpoint, path)
+    try:
+        Tokenizer.from_json(checkpoint["tokenizer"])
+    except LstmEdgeError as error:
+        raise CheckpointError(f"{path}: checkpoint holds a damaged tokenizer ({error})") from None
+    if not isinstance(checkpoint["corpus"], dict):
+        raise CheckpointError(f"{path}: checkpoint holds a damaged corpus record")
+    check_same_run(saved_config, saved_network, config, network)
+    return checkpoint

@@ -7,14 +7,18 @@ nothing else; a name that exists as something other than a regular file (a direc
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from lstm_edge.runtime.console import describe_os_error
 from lstm_edge.runtime.errors import TrainingError
+from lstm_edge.runtime.files import atomic_write_text
 
-from .checkpoint import BEST, LAST
+from .checkpoint import BEST, LAST, load_checkpoint, save_checkpoint
+from .progress import Progress
 
 HISTORY = "history.json"
 CURVES = "curves.png"
@@ -67,3 +71,40 @@ def writing(path: Path) -> Iterator[None]:
     except OSError as error:
         reason = describe_os_error(OSError(error.errno, error.strerror or str(error)))
         raise TrainingError(f"cannot write {path}: {reason}") from None
+
+
+def save_epoch(out_dir: Path, state: dict[str, Any], improved: bool) -> None:
+    """After each epoch: best.pt when it improved, last.pt always, then history.json."""
+    for name in (BEST, LAST) if improved else (LAST,):
+        with writing(out_dir / name):
+            save_checkpoint(out_dir / name, state)
+    report = {
+        "history": state["progress"]["history"],
+        "best_epoch": state["progress"]["best_epoch"],
+        "stop_reason": state["progress"]["stop_reason"],
+        "corpus": state["corpus"],
+        "model_config": state["model_config"],
+        "train_config": state["train_config"],
+        "vocab_size": state["model_config"]["vocab_size"],
+    }
+    with writing(out_dir / HISTORY):
+        atomic_write_text(out_dir / HISTORY, json.dumps(report, indent=2) + "\n")
+
+
+def finish_run(out_dir: Path, progress: Progress) -> None:
+    """Give best.pt the whole run's history and stop reason (its weights stay the best epoch's), so an
+    export of it reports the finished run; draw the curves."""
+    best = load_checkpoint(out_dir / BEST)
+    if best["progress"].get("history") != progress.history:
+        with writing(out_dir / BEST):
+            save_checkpoint(out_dir / BEST, {**best, "progress": progress.to_dict()})
+    draw_curves(out_dir, progress)
+
+
+def draw_curves(out_dir: Path, progress: Progress) -> None:
+    """At the end of a run or an interruption only: drawing costs about 10% of a small model's epoch."""
+    from .plot import plot_curves
+
+    if progress.history:
+        with writing(out_dir / CURVES):
+            plot_curves(progress.history, out_dir / CURVES, best_epoch=progress.best_epoch)

@@ -22,7 +22,7 @@ import stat
 import zipfile
 import zlib
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from lstm_edge.runtime.errors import CorpusError
 
@@ -39,7 +39,7 @@ _DECOMPRESSION_ERRORS = (EOFError, OSError, zlib.error, lzma.LZMAError, zipfile.
 class _HashingReader(io.RawIOBase):
     """Raw bytes of a file, hashed as they pass; `head(n)` looks ahead without losing anything."""
 
-    def __init__(self, raw: IO[bytes]) -> None:
+    def __init__(self, raw: io.FileIO) -> None:
         self._raw = raw
         self._pending = b""
         self.digest = hashlib.sha256()
@@ -97,12 +97,13 @@ class TextSource:
     def _open_decompressed(self, path: Path) -> IO[bytes]:
         head = self._hashing.head(6)
         self.compression = next((name for magic, name in MAGIC.items() if head.startswith(magic)), "none")
+        raw: Any = self._hashing  # a readable binary file, as the decompressors want
         if self.compression == "gzip":
-            return gzip.GzipFile(fileobj=self._hashing, mode="rb")
+            return cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb"))
         if self.compression == "bzip2":
-            return bz2.BZ2File(self._hashing)
+            return cast(IO[bytes], bz2.BZ2File(raw))
         if self.compression == "xz":
-            return lzma.LZMAFile(self._hashing)
+            return cast(IO[bytes], lzma.LZMAFile(raw))
         if self.compression == "zip":
             return self._zip_member(path)
         if self.compression == "zstd":
@@ -163,7 +164,18 @@ def open_text(path: str | Path, source: str | None = None) -> TextSource:
     return TextSource(Path(path), source or str(path))
 
 
-def _open_regular_or_pipe(path: Path, source: str) -> IO[bytes]:
+def sha256_of(path: str | Path | None) -> str:
+    """The sha256 of a data file's bytes as stored (None: the built-in corpus), read once."""
+    from .corpus import builtin_corpus_path, source_name
+
+    text = open_text(builtin_corpus_path() if path is None else path, source_name(path))
+    try:
+        return text.sha256
+    finally:
+        text.close()
+
+
+def _open_regular_or_pipe(path: Path, source: str) -> io.FileIO:
     try:
         kind = os.stat(path).st_mode
     except FileNotFoundError:

@@ -24,7 +24,7 @@ from . import distributed
 from .batching import Batch, Batches, batches
 from .checkpoint import LAST, restore_training, save_checkpoint, training_state
 from .config import LSTMConfig, TrainConfig
-from .distributed import ONE_PROCESS, Ranks
+from .distributed import ONE_PROCESS, RankLost, Ranks
 from .metrics import Tally, score
 from .model import LSTMLanguageModel
 from .progress import EpochMetrics, Progress
@@ -111,9 +111,7 @@ def train(
     ranks = distributed.start(config.device)
     try:
         if not ranks.main:
-            log, show_progress = _quiet, False
-            ranks.barrier("rank 0 read the data")  # rank 0 checks the directory and writes the token file
-            return _train(config, network or LSTMConfig(), resume, ranks, show_progress, should_stop, log)
+            return _train(config, network or LSTMConfig(), resume, ranks, False, should_stop, _quiet)
         out = Path(config.out)
         make_run_dir(out)
         with RunLock(out):
@@ -134,7 +132,21 @@ def _train(
     log: Callable[[str], None],
 ) -> TrainingResult:
     run = start_run(config, network, resume, ranks, log, show_progress)
-    train_epochs(run, show_progress, should_stop, log)
+    try:
+        train_epochs(run, show_progress, should_stop, log)
+    except RankLost as lost:
+        if not ranks.main:
+            raise
+        # The weights and optimizer are those after the last completed step: a resumable checkpoint.
+        state = training_state(
+            config, run.data.tokenizer, run.model, run.optimizer, run.progress, run.data.header["corpus"]
+        )
+        with writing(run.out / LAST):
+            save_checkpoint(run.out / LAST, state)
+        raise RankLost(
+            f"{lost}; saved {run.out / LAST} at epoch {run.progress.epoch + 1}, batch {run.progress.step}: "
+            "continue with --resume (with any number of ranks)"
+        ) from None
     if ranks.main:
         finish_run(run.out, run.progress)
     return TrainingResult.of(run)
@@ -228,10 +240,10 @@ def start_run(
         raise TrainingError(f"--batch-size {config.batch_size} is smaller than the {ranks.world} ranks")
     out = Path(config.out)
     saved = checkpoint_to_resume(out, config, network) if resume else None
-    if ranks.main:
+    if ranks.main:  # the others wait while rank 0 checks the directory and writes the token file
         data = prepare_data(out, config, saved, log, show_progress)
-        ranks.barrier("the other ranks")
-    else:
+    ranks.barrier("rank 0 read the data")
+    if not ranks.main:
         data = TokenFile.open(out / TOKENS)
     if saved is None:
         torch.manual_seed(config.seed)

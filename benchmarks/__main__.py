@@ -1,6 +1,7 @@
 """`python -m benchmarks [TABLE …] [--quick] [--threads N]`: print the benchmark tables.
 
-Tables, in this order: training, training-memory, latency, throughput, cold-start, size (all of them by default).
+Tables, in this order: training, training-memory, training-scaling, latency, throughput, cold-start, size
+(all of them by default).
 `--quick` runs tiny models and few repeats, to prove in seconds that the scripts still work (CI); its
 numbers mean nothing. The full mode produces the published numbers.
 """
@@ -16,6 +17,7 @@ from benchmarks.common import machine_header
 TABLES = {
     "training": "benchmarks.training",
     "training-memory": "benchmarks.training_memory",
+    "training-scaling": "benchmarks.training_scaling",
     "latency": "benchmarks.latency",
     "throughput": "benchmarks.throughput",
     "cold-start": "benchmarks.cold_start",

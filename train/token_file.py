@@ -40,7 +40,7 @@ from .corpus import DescriptionReader
 MAGIC = b"LSTMTOK1"
 VERSION = 1
 ALIGN = 64
-SCAN_DESCRIPTIONS = 100_000  # descriptions handled at once while building (bounds the work arrays)
+SCAN_DESCRIPTIONS = 20_000  # descriptions handled at once while building (bounds the work arrays)
 SHAPING = ("column", "val_fraction", "split_seed", "min_count", "max_vocab", "max_tokens")  # options it depends on
 
 

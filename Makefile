@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup train test lint typecheck docs model bench bench-quick clean
+.PHONY: setup train test lint typecheck docs model bench bench-quick bench-memory-1m clean
 
 setup: $(STAMP)
 
@@ -50,6 +50,9 @@ bench: $(STAMP)  ## every benchmark table (minutes)
 
 bench-quick: $(STAMP)  ## the benchmarks in seconds, to prove they still run
 	$(BIN)/python -m benchmarks --quick
+
+bench-memory-1m: $(STAMP)  ## training peak RSS on 10k, 100k and 1M descriptions (about half an hour)
+	$(BIN)/python -m benchmarks.training_memory --sizes 10000,100000,1000000
 
 clean:
 	rm -rf runs benchmarks/.cache .pytest_cache .ruff_cache

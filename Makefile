@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup train test lint typecheck docs model bench bench-quick bench-memory-1m clean
+.PHONY: setup train test lint typecheck docs model bench bench-quick bench-memory-1m web web-serve web-parity web-screenshot clean
 
 setup: $(STAMP)
 
@@ -54,5 +54,26 @@ bench-quick: $(STAMP)  ## the benchmarks in seconds, to prove they still run
 bench-memory-1m: $(STAMP)  ## training peak RSS on 10k, 100k and 1M descriptions (about half an hour)
 	$(BIN)/python -m benchmarks.training_memory --sizes 10000,100000,1000000
 
+# --- in a browser: web/ runs the same model files with onnxruntime-web (npm); Node, npm and Debian's
+# chromium come from apt (.ci/run installs them). --ignore-scripts: no package may download anything.
+WEB_MODULES := web/node_modules/.package-lock.json
+WEB_PORT ?= 8000
+
+$(WEB_MODULES): web/package.json web/package-lock.json
+	cd web && npm ci --ignore-scripts --no-audit --no-fund
+
+web: $(WEB_MODULES)  ## static site in build/web: page, module, onnxruntime-web's wasm, both shipped models
+	node web/build.mjs build/web
+
+web-serve: web  ## serve build/web at http://127.0.0.1:$(WEB_PORT)/
+	$(PYTHON) web/serve.py build/web --port $(WEB_PORT)
+
+web-screenshot: $(STAMP) web  ## docs/web-page.png: the page in headless Chromium, as the README shows it
+	$(BIN)/python -c 'from pathlib import Path; from web.drivers import screenshot; \
+	print(screenshot(Path("build/web"), "?prompt=A+cream+coat&words=20", Path("docs/web-page.png"))["output"])'
+
+web-parity: $(STAMP) $(WEB_MODULES)  ## the web tests on 1,000 prompts per model (about a minute)
+	LSTM_EDGE_WEB_PROMPTS=1000 $(BIN)/python -m pytest -q -rs tests/test_web.py
+
 clean:
-	rm -rf runs benchmarks/.cache .pytest_cache .ruff_cache
+	rm -rf runs benchmarks/.cache .pytest_cache .ruff_cache build/web

@@ -1,7 +1,7 @@
 """`python -m benchmarks [TABLE …] [--quick] [--threads N]`: print the benchmark tables.
 
-Tables, in this order: training, training-memory, training-scaling, latency, throughput, cold-start, size
-(all of them by default).
+Tables, in this order: training, training-memory, training-scaling, latency, throughput, bulk, cold-start,
+size, browser (all of them by default).
 `--quick` runs tiny models and few repeats, to prove in seconds that the scripts still work (CI); its
 numbers mean nothing. The full mode produces the published numbers.
 """
@@ -20,8 +20,10 @@ TABLES = {
     "training-scaling": "benchmarks.training_scaling",
     "latency": "benchmarks.latency",
     "throughput": "benchmarks.throughput",
+    "bulk": "benchmarks.bulk",
     "cold-start": "benchmarks.cold_start",
     "size": "benchmarks.size",
+    "browser": "benchmarks.browser",
 }
 
 

@@ -81,7 +81,18 @@ def _device_python() -> Path:
     return python
 
 
-_NOT_SHIPPED = (".git", ".venv", "runs", ".cache", "__pycache__", "build", "*.egg-info", ".pytest_cache", ".ruff_cache")
+_NOT_SHIPPED = (
+    ".git",
+    ".venv",
+    "runs",
+    ".cache",
+    "__pycache__",
+    "build",
+    "*.egg-info",
+    ".pytest_cache",
+    ".ruff_cache",
+    "node_modules",
+)
 
 
 def _shown(part: str) -> str:

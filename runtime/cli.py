@@ -61,6 +61,32 @@ _NEWLINES = re.compile(r"\r?\n|\r")  # prompts are lines; U+2028, U+0085 and fri
 @click.option(
     "--threads", type=click.IntRange(1, 256), default=1, show_default=True, help="onnxruntime intra-op threads."
 )
+@click.option(
+    "--input",
+    "input_csv",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Generate for every row of this CSV (prompts from --column); needs --output.",
+)
+@click.option("--column", default="prompt", show_default=True, help="With --input: the column holding the prompts.")
+@click.option(
+    "--output",
+    "output_csv",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --input: the CSV to write (input columns + generated text); a re-run resumes it.",
+)
+@click.option(
+    "--output-column", default="generated", show_default=True, help="With --input: the name of the generated column."
+)
+@click.option(
+    "--workers", type=click.IntRange(1, 256), default=1, show_default=True, help="With --input: processes generating."
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 65_536),
+    default=64,
+    show_default=True,
+    help="With --input: prompts generated together.",
+)
 @one_line_errors
 def main(
     prompts: tuple[str, ...],
@@ -74,6 +100,12 @@ def main(
     stream: bool,
     info: bool,
     threads: int,
+    input_csv: Path | None,
+    column: str,
+    output_csv: Path | None,
+    output_column: str,
+    workers: int,
+    batch_size: int,
 ) -> None:
     """Continue each PROMPT with up to --words words.
 
@@ -85,12 +117,33 @@ def main(
       lstm-gen "A linen shirt" "Our slim jeans" --json
       lstm-gen --temperature 0.8 --top-k 20 --seed 1 "A silk scarf"
       printf 'A wool coat\\nA denim jacket\\n' | lstm-gen
+      lstm-gen --input catalogue.csv --column title --output generated.csv --workers 2
     """
     if stream and as_json:
         raise click.UsageError("--stream and --json exclude each other")
     from .generator import Generator, Sampling
 
     sampling = Sampling(temperature=temperature, top_k=top_k, top_p=top_p, seed=seed)  # checked before loading
+    if input_csv is not None or output_csv is not None:
+        if input_csv is None or output_csv is None:
+            raise click.UsageError("--input and --output go together")
+        if prompts or stream or as_json or info:
+            raise click.UsageError("--input excludes PROMPT arguments, --stream, --json and --info")
+        from .bulk import BulkJob
+
+        job = BulkJob(
+            input_csv,
+            column,
+            output_csv,
+            model,
+            {"max_words": words, "sampling": sampling},
+            output_column,
+            batch_size,
+            workers,
+            threads,
+        )
+        _generate_csv(job)
+        return
     generator = Generator(model, threads=threads)
     if info:
         _print_info(generator.model.info(), as_json)
@@ -106,6 +159,48 @@ def main(
     for generation in generator.generate_many(prompt_list, words, sampling):
         _warn_unknown(generation.prompt, generation.unknown_words)
         click.echo(json.dumps(generation.to_dict(), ensure_ascii=False) if as_json else generation.text)
+
+
+def _generate_csv(job: Any) -> None:
+    from .bulk import generate_csv
+
+    progress = _Progress()
+    result = generate_csv(job, progress)
+    progress.close()
+    resumed = f" ({result.resumed:,} done before)" if result.resumed else ""
+    rate = result.generated / result.seconds if result.seconds else 0.0
+    click.echo(
+        f"{result.rows:,} rows in {job.output}{resumed}; generated {result.generated:,} in {result.seconds:.1f} s "
+        f"({rate:,.0f} rows/s, {job.workers} worker{'s' if job.workers > 1 else ''})",
+        err=True,
+    )
+
+
+class _Progress:
+    """Rows done on stderr: redrawn in place on a terminal, a line every few seconds in a log."""
+
+    def __init__(self) -> None:
+        import time
+
+        self._clock = time.monotonic
+        self._started = self._last = self._clock()
+        self._tty = sys.stderr is not None and sys.stderr.isatty()
+        self._drawn = False
+
+    def __call__(self, done: int, total: int | None) -> None:
+        now = self._clock()
+        if now - self._last < (0.2 if self._tty else 5.0) and done != total:
+            return
+        self._last = now
+        rate = done / max(now - self._started, 1e-9)
+        of = f"/{total:,}" if total is not None else ""
+        line = f"rows {done:,}{of}  {rate:,.0f} rows/s"
+        click.echo(f"\r{line}" if self._tty else line, nl=not self._tty, err=True)
+        self._drawn = self._tty
+
+    def close(self) -> None:
+        if self._drawn:
+            click.echo(err=True)
 
 
 def _stdin_prompts() -> list[str]:

@@ -1,7 +1,7 @@
 """`python -m benchmarks [TABLE …] [--quick] [--threads N]`: print the benchmark tables.
 
 Tables, in this order: training, training-memory, training-scaling, latency, throughput, bulk, cold-start,
-size, browser (all of them by default).
+parity, size, browser (all of them by default).
 `--quick` runs tiny models and few repeats, to prove in seconds that the scripts still work (CI); its
 numbers mean nothing. The full mode produces the published numbers.
 """
@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import time
+
+# One thread for numpy's BLAS too (the numpy backend, the floor), as for onnxruntime and torch: set
+# before anything imports numpy. A value given in the environment wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from benchmarks.common import machine_header
 
@@ -22,6 +27,7 @@ TABLES = {
     "throughput": "benchmarks.throughput",
     "bulk": "benchmarks.bulk",
     "cold-start": "benchmarks.cold_start",
+    "parity": "benchmarks.parity",
     "size": "benchmarks.size",
     "browser": "benchmarks.browser",
 }

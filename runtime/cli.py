@@ -7,6 +7,7 @@ part of the product), and `--help` pays for neither.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -59,7 +60,24 @@ _NEWLINES = re.compile(r"\r?\n|\r")  # prompts are lines; U+2028, U+0085 and fri
 @click.option("--stream", is_flag=True, help="Print words as they are generated.")
 @click.option("--info", is_flag=True, help="Show the model's metadata and validation metrics, then exit.")
 @click.option(
-    "--threads", type=click.IntRange(1, 256), default=1, show_default=True, help="onnxruntime intra-op threads."
+    "--threads",
+    type=click.IntRange(1, 256),
+    default=1,
+    show_default=True,
+    help="Threads: onnxruntime's intra-op pool, numpy's BLAS.",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["auto", "onnxruntime", "numpy"]),
+    default="auto",
+    show_default=True,
+    metavar="NAME",
+    help="What runs the model: onnxruntime, numpy, or auto (onnxruntime where it imports, else numpy).",
+)
+@click.option(
+    "--bench",
+    is_flag=True,
+    help="Measure this device: cold start, per-word time, words/s and peak RSS per backend and model.",
 )
 @click.option(
     "--input",
@@ -106,6 +124,8 @@ def main(
     output_column: str,
     workers: int,
     batch_size: int,
+    backend: str,
+    bench: bool,
 ) -> None:
     """Continue each PROMPT with up to --words words.
 
@@ -118,9 +138,19 @@ def main(
       lstm-gen --temperature 0.8 --top-k 20 --seed 1 "A silk scarf"
       printf 'A wool coat\\nA denim jacket\\n' | lstm-gen
       lstm-gen --input catalogue.csv --column title --output generated.csv --workers 2
+      lstm-gen --backend numpy "A cream coat"
+      lstm-gen --bench
     """
     if stream and as_json:
         raise click.UsageError("--stream and --json exclude each other")
+    _limit_blas_threads(threads)
+    if bench:
+        if prompts or info or stream or input_csv or output_csv:
+            raise click.UsageError("--bench takes no prompts, --input, --info or --stream")
+        from .bench import run_bench
+
+        run_bench(model, None if backend == "auto" else backend, threads, as_json)
+        return
     from .generator import Generator, Sampling
 
     sampling = Sampling(temperature=temperature, top_k=top_k, top_p=top_p, seed=seed)  # checked before loading
@@ -141,10 +171,11 @@ def main(
             batch_size,
             workers,
             threads,
+            backend,
         )
         _generate_csv(job)
         return
-    generator = Generator(model, threads=threads)
+    generator = Generator(model, threads=threads, backend=backend)
     if info:
         _print_info(generator.model.info(), as_json)
         return
@@ -159,6 +190,14 @@ def main(
     for generation in generator.generate_many(prompt_list, words, sampling):
         _warn_unknown(generation.prompt, generation.unknown_words)
         click.echo(json.dumps(generation.to_dict(), ensure_ascii=False) if as_json else generation.text)
+
+
+def _limit_blas_threads(threads: int) -> None:
+    """numpy's BLAS sizes its thread pool when numpy loads (not yet: imports here are lazy); a value the
+    user set in the environment wins."""
+    if "numpy" not in sys.modules:
+        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+            os.environ.setdefault(name, str(threads))
 
 
 def _generate_csv(job: Any) -> None:

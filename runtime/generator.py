@@ -86,9 +86,7 @@ class Generation:
 class Generator:
     """Greedy or sampled generation from one model file; one onnxruntime session, created once."""
 
-    def __init__(
-        self, model: str | Path | ModelFile | None = None, threads: int = 1, backend: str = "onnxruntime"
-    ) -> None:
+    def __init__(self, model: str | Path | ModelFile | None = None, threads: int = 1, backend: str = "auto") -> None:
         self.model = model if isinstance(model, ModelFile) else load_model(model, threads=threads, backend=backend)
         self.tokenizer = self.model.tokenizer
         self.spec = self.model.spec

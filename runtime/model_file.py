@@ -8,14 +8,13 @@ A model file is accepted only if it is what our exporter writes. In order:
 3. read the metadata: format version, tokenizer (and its sha256), architecture → `ModelSpec`;
 4. check the graph against the spec: input and output names, types and widths, LSTM sizes, and the
    vocabulary against the logits' width;
-5. only then hand the bytes to a backend (onnxruntime).
+5. only then hand the file to a backend (onnxruntime, or the numpy backend, which maps the graph itself).
 
 Every refusal is a `ModelFileError` whose message names the file and the problem in one line.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
@@ -72,10 +71,11 @@ def default_model_path() -> Path:
     return Path(models.__file__).parent / DEFAULT_MODEL_NAME
 
 
-def load_model(path: str | os.PathLike[str] | None = None, threads: int = 1, backend: str = "onnxruntime") -> ModelFile:
+def load_model(path: str | os.PathLike[str] | None = None, threads: int = 1, backend: str = "auto") -> ModelFile:
     """Open the model file at `path` (the shipped default when None) for generation.
 
-    `threads` is the backend's intra-op thread count; 1 suits small devices.
+    `backend` is "auto" (onnxruntime where it imports, numpy otherwise), "onnxruntime" or "numpy";
+    `threads` is onnxruntime's intra-op thread count; 1 suits small devices.
     """
     if path is None:
         path = default_model_path()
@@ -198,12 +198,25 @@ def _parse_json(text: str) -> Any:
 
 def _tokenizer(metadata: dict[str, str]) -> Tokenizer:
     document = metadata[contract.KEY_TOKENIZER]
-    if hashlib.sha256(document.encode()).hexdigest() != metadata[contract.KEY_TOKENIZER_SHA256]:
+    if _sha256_hex(document.encode()) != metadata[contract.KEY_TOKENIZER_SHA256]:
         raise ModelFileError(f"tokenizer does not match its sha256; the file was altered ({REEXPORT})")
     try:
         return Tokenizer.from_document(_json(metadata, contract.KEY_TOKENIZER))
     except LstmEdgeError as error:
         raise ModelFileError(f"{error} ({REEXPORT})") from None
+
+
+def _sha256_hex(data: bytes) -> str:
+    """sha256 from CPython's small built-in module where it has one: hashlib loads OpenSSL, about 3 ms of
+    a 100 ms cold start."""
+    try:
+        from _sha2 import sha256  # type: ignore[import-not-found]  # Python ≥ 3.12
+    except ImportError:
+        try:
+            from _sha256 import sha256  # type: ignore[import-not-found]  # Python ≤ 3.11
+        except ImportError:
+            from hashlib import sha256
+    return str(sha256(data).hexdigest())
 
 
 def _check_operators(model: OnnxModel) -> None:

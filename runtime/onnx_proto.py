@@ -23,8 +23,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import ModelFileError
 
@@ -62,8 +61,7 @@ class ForbiddenContent(ModelFileError):
     """A well-formed ONNX file holding something an lstm-edge model never has (outside data, subgraphs, …)."""
 
 
-@dataclass(frozen=True)
-class Tensor:
+class Tensor(NamedTuple):
     name: str
     dims: tuple[int, ...]
     data_type: int
@@ -89,8 +87,7 @@ class Tensor:
         return np.array(self.values, dtype=dtype).reshape(self.dims)
 
 
-@dataclass(frozen=True)
-class Node:
+class Node(NamedTuple):
     op_type: str
     domain: str
     name: str
@@ -99,27 +96,30 @@ class Node:
     attributes: dict[str, int | float | bytes | list[int] | list[float] | list[bytes] | Tensor]
 
 
-@dataclass(frozen=True)
-class ValueInfo:
+class ValueInfo(NamedTuple):
     name: str
     elem_type: int  # 0 when the type is not given
     dims: tuple[int | str | None, ...] | None  # None: no shape; per axis a size, a symbolic name or unknown
 
 
-@dataclass
+# Named tuples and plain classes, not dataclasses: every dataclass costs about a millisecond at import,
+# and this module is on every cold start.
+
+
 class Graph:
-    nodes: list[Node] = field(default_factory=list)
-    initializers: dict[str, Tensor] = field(default_factory=dict)
-    inputs: list[ValueInfo] = field(default_factory=list)
-    outputs: list[ValueInfo] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.nodes: list[Node] = []
+        self.initializers: dict[str, Tensor] = {}
+        self.inputs: list[ValueInfo] = []
+        self.outputs: list[ValueInfo] = []
 
 
-@dataclass
 class OnnxModel:
-    ir_version: int = 0
-    opsets: dict[str, int] = field(default_factory=dict)  # domain ("" = ai.onnx) → version
-    metadata: dict[str, str] = field(default_factory=dict)
-    graph: Graph | None = None
+    def __init__(self) -> None:
+        self.ir_version = 0
+        self.opsets: dict[str, int] = {}  # domain ("" = ai.onnx) → version
+        self.metadata: dict[str, str] = {}
+        self.graph: Graph | None = None
 
 
 def read_model(data: bytes | memoryview, max_nodes: int = 100_000) -> OnnxModel:

@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup train test lint typecheck docs model bench bench-quick fuzz arm-proof web web-serve web-parity web-screenshot clean
+.PHONY: setup train test lint typecheck docs model bench bench-quick bench-memory-1m fuzz arm-proof web web-serve web-parity web-screenshot clean
 
 setup: $(STAMP)
 
@@ -53,6 +53,9 @@ bench-quick: $(STAMP)  ## the benchmarks in seconds, to prove they still run
 
 fuzz: $(STAMP)  ## the large fuzz run and the reliability table: 7,000 model mutants, 1,450 argument vectors (minutes)
 	$(BIN)/python -m benchmarks fuzz
+
+bench-memory-1m: $(STAMP)  ## training peak RSS on 10k, 100k and 1M descriptions (about half an hour)
+	$(BIN)/python -m benchmarks.training_memory --sizes 10000,100000,1000000
 
 # Debian roots for arm64 and armhf under qemu (fetched into build/arm, the host's binfmt_misc untouched);
 # the quick form, resolving each platform's dependencies against the index, is tests/test_platforms.py.

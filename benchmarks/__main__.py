@@ -1,8 +1,8 @@
 """`python -m benchmarks [TABLE …] [--quick] [--threads N]`: print the benchmark tables.
 
-Tables, in this order: training, latency, throughput, bulk, cold-start, parity, size, browser (all of them by
-default), and fuzz (the reliability catalogue: hostile files and fuzzers; only when named, as `make fuzz`
-does).
+Tables, in this order: training, training-memory, training-scaling, latency, throughput, bulk, cold-start,
+parity, size, browser (all of them by default), and fuzz (the reliability catalogue: hostile files and
+fuzzers; only when named, as `make fuzz` does).
 `--quick` runs tiny models and few repeats, to prove in seconds that the scripts still work (CI); its
 numbers mean nothing. The full mode produces the published numbers.
 """
@@ -22,6 +22,8 @@ from benchmarks.common import machine_header
 
 TABLES = {
     "training": "benchmarks.training",
+    "training-memory": "benchmarks.training_memory",
+    "training-scaling": "benchmarks.training_scaling",
     "latency": "benchmarks.latency",
     "throughput": "benchmarks.throughput",
     "bulk": "benchmarks.bulk",

@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup train test lint typecheck docs model bench bench-quick quality web web-serve web-parity web-screenshot clean
+.PHONY: setup train test lint typecheck docs model bench bench-quick bench-memory-1m fuzz arm-proof quality web web-serve web-parity web-screenshot clean
 
 setup: $(STAMP)
 
@@ -53,6 +53,17 @@ quality: $(STAMP)  ## text quality on the reviews before/after issue 10, and the
 
 bench-quick: $(STAMP)  ## the benchmarks in seconds, to prove they still run
 	$(BIN)/python -m benchmarks --quick
+
+fuzz: $(STAMP)  ## the large fuzz run and the reliability table: 7,000 model mutants, 1,450 argument vectors (minutes)
+	$(BIN)/python -m benchmarks fuzz
+
+bench-memory-1m: $(STAMP)  ## training peak RSS on 10k, 100k and 1M descriptions (about half an hour)
+	$(BIN)/python -m benchmarks.training_memory --sizes 10000,100000,1000000
+
+# Debian roots for arm64 and armhf under qemu (fetched into build/arm, the host's binfmt_misc untouched);
+# the quick form, resolving each platform's dependencies against the index, is tests/test_platforms.py.
+arm-proof: $(STAMP)  ## emulated aarch64 and armv7: lstm-gen prints what it prints on x86-64 (tens of minutes)
+	$(BIN)/python tools/arm/proof.py
 
 # --- in a browser: web/ runs the same model files with onnxruntime-web (npm); Node, npm and Debian's
 # chromium come from apt (.ci/run installs them). --ignore-scripts: no package may download anything.

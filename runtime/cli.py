@@ -7,6 +7,7 @@ part of the product), and `--help` pays for neither.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -14,10 +15,11 @@ from typing import Any
 
 import click
 
-from .console import FiniteFloatRange, one_line_errors, run_command, version_option
+from .console import FiniteFloatRange, one_line, one_line_errors, run_command, version_option
 from .contract import DEFAULT_WORDS, MAX_WORDS
 from .decoding import MAX_BEAMS, MAX_NGRAM, MAX_PENALTY
 
+_INFO_WIDTH = 500  # characters of one --info value
 _NEWLINES = re.compile(r"\r?\n|\r")  # prompts are lines; U+2028, U+0085 and friends stay inside a prompt
 
 
@@ -79,7 +81,24 @@ _NEWLINES = re.compile(r"\r?\n|\r")  # prompts are lines; U+2028, U+0085 and fri
 @click.option("--stream", is_flag=True, help="Print words as they are generated.")
 @click.option("--info", is_flag=True, help="Show the model's metadata and validation metrics, then exit.")
 @click.option(
-    "--threads", type=click.IntRange(1, 256), default=1, show_default=True, help="onnxruntime intra-op threads."
+    "--threads",
+    type=click.IntRange(1, 256),
+    default=1,
+    show_default=True,
+    help="Threads: onnxruntime's intra-op pool, numpy's BLAS.",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["auto", "onnxruntime", "numpy"]),
+    default="auto",
+    show_default=True,
+    metavar="NAME",
+    help="What runs the model: onnxruntime, numpy, or auto (onnxruntime where it imports, else numpy).",
+)
+@click.option(
+    "--bench",
+    is_flag=True,
+    help="Measure this device: cold start, per-word time, words/s and peak RSS per backend and model.",
 )
 @click.option(
     "--input",
@@ -130,6 +149,8 @@ def main(
     output_column: str,
     workers: int,
     batch_size: int,
+    backend: str,
+    bench: bool,
 ) -> None:
     """Continue each PROMPT with up to --words words.
 
@@ -144,9 +165,19 @@ def main(
       lstm-gen --no-repeat-ngram 3 --beams 4 -n 60 "I love this"
       printf 'A wool coat\\nA denim jacket\\n' | lstm-gen
       lstm-gen --input catalogue.csv --column title --output generated.csv --workers 2
+      lstm-gen --backend numpy "A cream coat"
+      lstm-gen --bench
     """
     if stream and as_json:
         raise click.UsageError("--stream and --json exclude each other")
+    _limit_blas_threads(threads)
+    if bench:
+        if prompts or info or stream or input_csv or output_csv:
+            raise click.UsageError("--bench takes no prompts, --input, --info or --stream")
+        from .bench import run_bench
+
+        run_bench(model, None if backend == "auto" else backend, threads, as_json)
+        return
     from .decoding import PLAIN, check_beams
     from .generator import Generator, Sampling
 
@@ -164,7 +195,7 @@ def main(
         from .decoding import Decoding
         from .model_file import load_model
 
-        recommended = Decoding.from_metadata(load_model(model).generation)
+        recommended = Decoding.from_metadata(load_model(model, threads=threads, backend=backend).generation)
         job = BulkJob(
             input_csv,
             column,
@@ -175,10 +206,11 @@ def main(
             batch_size,
             workers,
             threads,
+            backend,
         )
         _generate_csv(job)
         return
-    generator = Generator(model, threads=threads)
+    generator = Generator(model, threads=threads, backend=backend)
     if info:
         _print_info(generator.model.info(), as_json)
         return
@@ -197,6 +229,14 @@ def main(
         if raw:
             record["text"] = generation.raw_text
         click.echo(json.dumps(record, ensure_ascii=False) if as_json else record["text"])
+
+
+def _limit_blas_threads(threads: int) -> None:
+    """numpy's BLAS sizes its thread pool when numpy loads (not yet: imports here are lazy); a value the
+    user set in the environment wins."""
+    if "numpy" not in sys.modules:
+        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+            os.environ.setdefault(name, str(threads))
 
 
 def _generate_csv(job: Any) -> None:
@@ -363,8 +403,8 @@ def _print_info(info: dict[str, Any], as_json: bool) -> None:
     rows.append(("Decoding", _describe_decoding(_section(info, "generation"))))
     rows.append(("Quantization", _describe_quantization(quantization)))
     width = max(len(name) for name, _ in rows) + 2
-    for name, value in rows:
-        click.echo(f"{name + ':':<{width}}{value}")
+    for name, value in rows:  # values come from the file: one line each, control characters made visible
+        click.echo(f"{name + ':':<{width}}{one_line(value)[:_INFO_WIDTH]}")
 
 
 def _section(info: dict[str, Any], key: str) -> dict[str, Any]:

@@ -104,7 +104,7 @@ class Generator:
         self,
         model: str | Path | ModelFile | None = None,
         threads: int = 1,
-        backend: str = "onnxruntime",
+        backend: str = "auto",
         decoding: Decoding | None = None,
     ) -> None:
         self.model = model if isinstance(model, ModelFile) else load_model(model, threads=threads, backend=backend)

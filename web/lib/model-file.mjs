@@ -19,9 +19,13 @@ import { ModelSpec } from "./contract.mjs";
 import { LstmEdgeError, ModelFileError, VocabularyMismatch } from "./errors.mjs";
 import { FLOAT, INT64, ProtoError, pythonRepr, readModel } from "./onnx-proto.mjs";
 import { sha256Hex } from "./sha256.mjs";
-import { Tokenizer } from "./tokenizer.mjs";
+import { SPECIAL_TOKENS, Tokenizer } from "./tokenizer.mjs";
 
 const REEXPORT = "re-export it with lstm-export";
+const MAX_JSON_DEPTH = 900;
+const INFO_FACTS = new Set(["path", "size_bytes", "backend", "vocabulary_size"]); // info() keys not from metadata
+// Python's str.isprintable() is false for these ("Other" and "Separator"), and we refuse the space too
+const NOT_PRINTABLE_OR_SPACE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
 const IN_NODE = typeof process !== "undefined" && Boolean(process.versions?.node) && typeof window === "undefined";
 const now = () => performance.now();
 
@@ -38,7 +42,8 @@ export class ModelFile {
     this.timings = fields.timings; // milliseconds: {read, session, total}
   }
 
-  /** What `lstm-gen --info --json` shows: the metadata, decoded. */
+  /** What `lstm-gen --info --json` shows: the file's own facts, then its metadata decoded (a metadata key
+   * named like one of those facts is left out). */
   info() {
     const decoded = { path: this.name, size_bytes: this.sizeBytes, backend: "onnxruntime-web" };
     for (const key of [...this.metadata.keys()].sort()) {
@@ -47,6 +52,7 @@ export class ModelFile {
         decoded.vocabulary_size = this.tokenizer.size;
         continue;
       }
+      if (INFO_FACTS.has(name)) continue;
       try {
         decoded[name] = parseJson(this.metadata.get(key));
       } catch {
@@ -114,7 +120,12 @@ function tooLarge(label) {
   return new ModelFileError(`${label}: larger than ${contract.MAX_MODEL_BYTES / 2 ** 20} MiB, far beyond any lstm-edge model`);
 }
 
-const STRERROR = { EACCES: "Permission denied", EPERM: "Operation not permitted", ELOOP: "Too many levels of symbolic links" };
+const STRERROR = {
+  EACCES: "Permission denied",
+  EPERM: "Operation not permitted",
+  ELOOP: "Too many levels of symbolic links",
+  ENOTDIR: "Not a directory",
+};
 
 async function readFile(label, location) {
   const { open } = await import("node:fs/promises");
@@ -170,13 +181,15 @@ function vet(model) {
   if (model.graph === null || model.irVersion === 0) throw new ModelFileError("not an ONNX model (no graph)");
   const metadata = checkedMetadata(model.metadata);
   const tokenizer = tokenizerOf(metadata);
-  const spec = ModelSpec.fromArchitecture(jsonOf(metadata, contract.KEY_ARCHITECTURE));
+  const architecture = jsonOf(metadata, contract.KEY_ARCHITECTURE);
+  const spec = ModelSpec.fromArchitecture(architecture);
   const generation = jsonOf(metadata, contract.KEY_GENERATION);
   if (generation === null || typeof generation !== "object" || Array.isArray(generation)) {
     throw new ModelFileError(`metadata ${contract.KEY_GENERATION} is not a JSON object (${REEXPORT})`);
   }
   checkOperators(model);
   checkSignature(model.graph, spec, tokenizer);
+  checkArchitectureLists(architecture, spec);
   return { spec, tokenizer, generation, metadata };
 }
 
@@ -205,17 +218,22 @@ function jsonOf(metadata, key) {
 }
 
 /**
- * JSON.parse for untrusted text, bounded as Python's `_parse_json`: finite numbers only. (Python also
- * bounds a number's digits, against the cost of int() on huge literals; JSON.parse has no such cost.)
+ * JSON.parse for untrusted text, bounded as Python's `_parse_json`: finite numbers only, and no deeper
+ * than MAX_JSON_DEPTH (Python's parser stops near its recursion limit, about 1,000; ours nest 3 deep).
+ * (Python also bounds a number's digits, against the cost of int() on huge literals; JSON.parse has no
+ * such cost.)
  */
 function parseJson(text) {
   if (text.length > 64 * 1024 * 1024) throw new Error("too long");
   const value = JSON.parse(text);
-  const pending = [value];
+  const pending = [[value, 0]];
   while (pending.length) {
-    const item = pending.pop();
+    const [item, depth] = pending.pop();
     if (typeof item === "number" && !Number.isFinite(item)) throw new Error("a number out of range");
-    if (item !== null && typeof item === "object") pending.push(...Object.values(item));
+    if (item !== null && typeof item === "object") {
+      if (depth >= MAX_JSON_DEPTH) throw new Error("nested too deeply");
+      for (const child of Object.values(item)) pending.push([child, depth + 1]);
+    }
   }
   return value;
 }
@@ -225,12 +243,57 @@ function tokenizerOf(metadata) {
   if (sha256Hex(new TextEncoder().encode(document)) !== metadata.get(contract.KEY_TOKENIZER_SHA256)) {
     throw new ModelFileError(`tokenizer does not match its sha256; the file was altered (${REEXPORT})`);
   }
+  let tokenizer;
   try {
-    return Tokenizer.fromDocument(jsonOf(metadata, contract.KEY_TOKENIZER));
+    tokenizer = Tokenizer.fromDocument(jsonOf(metadata, contract.KEY_TOKENIZER));
   } catch (error) {
     if (!(error instanceof LstmEdgeError)) throw error;
     throw new ModelFileError(`${error.message} (${REEXPORT})`);
   }
+  checkVocabulary(tokenizer);
+  return tokenizer;
+}
+
+/** No word is empty or holds spaces or control characters (they would break lines or reach a terminal). */
+function checkVocabulary(tokenizer) {
+  const specials = SPECIAL_TOKENS.length;
+  tokenizer.vocabulary.slice(specials).forEach((word, i) => {
+    if (!word || NOT_PRINTABLE_OR_SPACE.test(word)) {
+      throw new ModelFileError(
+        `vocabulary entry ${i + specials} (${pythonRepr(cut(word, 40))}) is empty or holds spaces or control ` +
+          `characters (${REEXPORT})`,
+      );
+    }
+  });
+}
+
+/** The names and shapes the architecture document also lists are the ones its layer sizes give. */
+function checkArchitectureLists(document, spec) {
+  const expected = {
+    vocab_size: spec.vocabSize,
+    embedding_dim: spec.embeddingDim,
+    hidden_sizes: spec.hiddenSizes,
+    dense_size: spec.denseSize,
+    state_inputs: spec.stateInputs,
+    state_outputs: spec.stateOutputs,
+    state_shapes: Object.fromEntries(spec.stateInputs.map((name, i) => [name, ["batch", spec.stateSizes[i]]])),
+  };
+  for (const [key, value] of Object.entries(expected)) {
+    if (key in document && !sameJson(document[key], value)) {
+      throw new ModelFileError(`metadata ${contract.KEY_ARCHITECTURE} lists other ${key} than its sizes give (${REEXPORT})`);
+    }
+  }
+}
+
+function sameJson(a, b) {
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+  }
+  if (a !== null && b !== null && typeof a === "object" && typeof b === "object") {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((key) => key in b && sameJson(a[key], b[key]));
+  }
+  return a === b;
 }
 
 function checkOperators(model) {
@@ -306,7 +369,7 @@ function checkValue(value, shape) {
       }
       throw new ModelFileError(`${value.name} has width ${pythonValue(actual)}, the metadata says ${expected}`);
     }
-    if (typeof expected === "string" && typeof actual === "number") {
+    if (typeof expected === "string" && (typeof actual === "number" || typeof actual === "bigint")) {
       throw new ModelFileError(`${value.name}: axis ${axis} (${expected}) is fixed to ${actual}, it must be dynamic`);
     }
   });

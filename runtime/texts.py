@@ -9,13 +9,18 @@ over MT19937 draws) is rebuilt here with numpy; a test holds the two equal.
 
 from __future__ import annotations
 
+import bz2
 import contextlib
 import csv
+import gzip
 import hashlib
 import io
+import lzma
 import os
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -56,18 +61,23 @@ def file_sha256(path: Path) -> str:
 def read_column(path: Path, column: str, progress: Callable[[int], None] | None = None) -> Iterator[str]:
     """The stripped, non-empty cells of `column`, in file order, one at a time.
 
-    `progress(bytes_read)` is called now and then. Raises CorpusError for a file that is not UTF-8
-    CSV text or lacks the column.
+    `progress(bytes_read)` is called now and then (bytes of the file as stored). gzip, bzip2 and xz
+    files are read as training reads them. Raises CorpusError for a file that is not UTF-8 CSV text
+    or lacks the column.
     """
     try:
-        binary = open(path, "rb")  # noqa: SIM115 (closed below; the generator owns it)
+        stored = open(path, "rb")  # noqa: SIM115 (closed below; the generator owns it)
     except FileNotFoundError:
         raise CorpusError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise CorpusError(f"{path}: is a directory, expected a CSV file") from None
     except OSError as error:
         raise CorpusError(f"{path}: cannot read ({error.strerror})") from None
-    with binary, io.TextIOWrapper(binary, encoding="utf-8-sig", newline="") as text:
+    with (
+        stored,
+        _decompressed(stored, path) as binary,
+        io.TextIOWrapper(binary, encoding="utf-8-sig", newline="") as text,
+    ):
         csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
         rows = csv.reader(text)
         try:
@@ -85,14 +95,31 @@ def read_column(path: Path, column: str, progress: Callable[[int], None] | None 
                 if cell:
                     yield cell
                 if progress is not None and number % 256 == 0:
-                    progress(binary.tell())
+                    progress(stored.tell())
         except UnicodeDecodeError as error:
             raise CorpusError(f"{path}: not UTF-8 text ({error.reason}); re-save the file as UTF-8") from None
         except csv.Error as error:
             raise CorpusError(f"{path}: not a readable CSV file ({error})") from None
+        except (EOFError, OSError, lzma.LZMAError, zlib.error) as error:  # a damaged compressed stream
+            raise CorpusError(f"{path}: a damaged compressed file ({error})") from None
     if progress is not None:
         with contextlib.suppress(OSError):
             progress(os.path.getsize(path))
+
+
+def _decompressed(stored: BinaryIO, path: Path) -> BinaryIO:
+    """The file's text as bytes: gzip, bzip2 and xz recognised by their first bytes, as training does."""
+    head = stored.read(6)
+    stored.seek(0)
+    if head.startswith(b"\x1f\x8b"):
+        return gzip.GzipFile(fileobj=stored)  # type: ignore[return-value]
+    if head.startswith(b"BZh"):
+        return bz2.BZ2File(stored)  # type: ignore[return-value]
+    if head.startswith(b"\xfd7zXZ\x00"):
+        return lzma.LZMAFile(stored)  # type: ignore[return-value]
+    if head.startswith(b"PK\x03\x04"):
+        raise CorpusError(f"{path}: a zip archive; lstm-eval reads CSV, gzip, bzip2 or xz (unzip it first)")
+    return stored
 
 
 def torch_randperm(n: int, seed: int) -> list[int]:

@@ -96,12 +96,28 @@ def test_the_column_holds_the_texts_the_trainer_keeps(tmp_path: Path):
         assert list(read_column(source or builtin_corpus_path(), column)) == expected
 
 
+@pytest.mark.parametrize("compress", ["gzip", "bz2", "lzma"])
+def test_compressed_files_are_read_as_training_reads_them(tmp_path: Path, compress: str):
+    import importlib
+
+    pytest.importorskip("pandas")
+    from lstm_edge.train.corpus import load_corpus
+
+    plain = write_csv(tmp_path / "plain.csv", ["a cream coat", "", "the silk dress, lined"] * 50)
+    packed = tmp_path / "packed.csv.x"
+    packed.write_bytes(importlib.import_module(compress).compress(plain.read_bytes()))
+    expected = load_corpus(packed, "description").descriptions
+    assert list(read_column(packed, "description")) == expected == list(read_column(plain, "description"))
+
+
 @pytest.mark.parametrize(
     ("content", "column", "message"),
     [
         (b"", "text", "the file is empty"),
         (b"a,b\n1,2\n", "text", "no column 'text'; the columns are: 'a', 'b' (choose one with --column)"),
         (b"text\n\xff\xfe broken\n", "text", "not UTF-8 text"),
+        (b"\x1f\x8b\x08\x00 not really gzip", "text", "a damaged compressed file"),
+        (b"PK\x03\x04 a zip", "text", "a zip archive"),
     ],
 )
 def test_unreadable_csvs_raise_corpus_error(tmp_path: Path, content: bytes, column: str, message: str):

@@ -7,8 +7,16 @@ from pathlib import Path
 import click
 
 from lstm_edge.runtime.console import FiniteFloatRange, one_line_errors, run_command, version_option
-from lstm_edge.runtime.contract import ALLOWED_OPSETS, DEFAULT_OPSET, INT8_SUFFIX, MIN_INT8_AGREEMENT, ONNX_DOMAIN
-from lstm_edge.runtime.decoding import MAX_BEAMS, MAX_NGRAM, MAX_PENALTY
+from lstm_edge.runtime.contract import (
+    ALLOWED_OPSETS,
+    DEFAULT_OPSET,
+    INT8_SUFFIX,
+    MAX_BEAMS,
+    MAX_NGRAM,
+    MAX_PENALTY,
+    MIN_INT8_AGREEMENT,
+    ONNX_DOMAIN,
+)
 
 _OPSETS = ALLOWED_OPSETS[ONNX_DOMAIN]
 

@@ -16,8 +16,7 @@ from typing import Any
 import click
 
 from .console import FiniteFloatRange, one_line, one_line_errors, run_command, version_option
-from .contract import DEFAULT_WORDS, MAX_WORDS
-from .decoding import MAX_BEAMS, MAX_NGRAM, MAX_PENALTY
+from .contract import DEFAULT_WORDS, MAX_BEAMS, MAX_NGRAM, MAX_PENALTY, MAX_WORDS
 
 _INFO_WIDTH = 500  # characters of one --info value
 _NEWLINES = re.compile(r"\r?\n|\r")  # prompts are lines; U+2028, U+0085 and friends stay inside a prompt

@@ -23,13 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from .contract import STOP_ID
+from .contract import MAX_BEAMS, MAX_NGRAM, MAX_PENALTY, STOP_ID
 from .errors import GenerationError
 from .tokenizer import PUNCTUATION, Tokenizer
-
-MAX_PENALTY = 10.0
-MAX_NGRAM = 20
-MAX_BEAMS = 32
 
 
 @dataclass(frozen=True)

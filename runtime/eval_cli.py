@@ -10,8 +10,7 @@ from typing import Any
 import click
 
 from .console import FiniteFloatRange, one_line_errors, run_command, version_option
-from .contract import MAX_WORDS
-from .decoding import MAX_BEAMS, MAX_NGRAM, MAX_PENALTY
+from .contract import MAX_BEAMS, MAX_NGRAM, MAX_PENALTY, MAX_WORDS
 
 SPLITS = ("all", "validation", "training")
 

@@ -84,13 +84,15 @@ def export_model(
     recommendation = None
     with atomic_path(out) as temporary, _named_as(temporary, out):
         onnx.save(graph, temporary)  # one file: the weights are far below protobuf's 2 GB limit
-        if decoding is None:  # measure the decoding defaults on the exported file itself
+        report = verify(temporary, model, tokenizer)
+        if decoding is None:  # measure the decoding default on the verified file, then write it in
             fp32 = load_model(temporary)
             held_out = held_out_sequences(checkpoint, tokenizer, data, fp32)
             recommendation = recommend(Generator(fp32), held_out[0], held_out[1])
             set_metadata(graph, generation_metadata(recommendation.decoding, recommendation.to_metadata()))
             onnx.save(graph, temporary)
-        report = verify(temporary, model, tokenizer)
+            load_model(temporary)  # the runtime accepts what is about to be written
+            report.file_size = temporary.stat().st_size
     log(f"Exported {checkpoint_path} → {out}")
     for line in report.lines():
         log(f"  {line}")

@@ -21,6 +21,7 @@ work per word and cannot stream, which matters more on a device than its likelie
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -147,11 +148,16 @@ def choose(trials: Sequence[Trial], reference: GenerationStats) -> Trial:
         )
     qualified = [trial for trial in trials if trial.qualifies]
     if not qualified:
-        return min(trials, key=lambda trial: (trial.stats.loop_rate, -trial.log_likelihood))
-    likeliest = max(trial.log_likelihood for trial in qualified)
-    as_likely = [trial for trial in qualified if trial.log_likelihood >= likeliest - MARGIN]
+        return min(trials, key=lambda trial: (trial.stats.loop_rate, -_likelihood(trial)))
+    likeliest = max(_likelihood(trial) for trial in qualified)
+    as_likely = [trial for trial in qualified if _likelihood(trial) >= likeliest - MARGIN]
     fewest = min(trial.stats.repeat_3_rate for trial in as_likely)
     return next(trial for trial in as_likely if trial.stats.repeat_3_rate <= fewest + REPEAT_MARGIN)
+
+
+def _likelihood(trial: Trial) -> float:
+    """The trial's mean log-likelihood, a model that computes NaN counting as the unlikeliest."""
+    return trial.log_likelihood if trial.log_likelihood == trial.log_likelihood else -math.inf
 
 
 def _trial(generator: Any, prompt_ids: list[list[int]], decoding: Decoding, max_words: int) -> Trial:

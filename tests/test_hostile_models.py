@@ -162,7 +162,7 @@ def test_info_prints_wrong_typed_and_hostile_metadata_on_one_line_each(base, tmp
     result = CliRunner().invoke(gen_main, ["--model", str(path), "--info"])
     assert result.exit_code == 0, result.output
     rows = result.stdout.splitlines()
-    assert len(rows) == 8, rows
+    assert len(rows) == 9, rows  # … Validation, Decoding, Quantization
     assert not any(char in result.stdout for char in "\x1b\r"), result.stdout
     assert rows[0].split(":", 1)[1].strip().startswith(f"{path} (1.08 MB)")
     assert "\\x1b[2J\\x1b[31mall clear Injected: line" in result.stdout

@@ -36,6 +36,10 @@ export const NEVER_EMITTED_TOKENS = [PAD, UNK, BOS];
 
 export const DEFAULT_WORDS = 10; // the tutorial's budget
 export const MAX_WORDS = 1000; // per prompt and call
+// Decoding rules' limits (runtime/decoding.py); this port decodes greedy or sampled, without the rules yet.
+export const MAX_PENALTY = 10.0; // repetition penalty (1 = off)
+export const MAX_NGRAM = 20; // no-repeat n-gram size (0 = off)
+export const MAX_BEAMS = 32; // beam search (1 = off)
 
 // --- files ---
 

@@ -28,13 +28,7 @@ export const TOKENIZER_FORMAT = "lstm-edge-tokenizer";
 export const TOKENIZER_VERSION = 1;
 
 // The English pronoun is written in capitals wherever it stands; its tokens stay lowercase.
-export const PRONOUN_I = new Map([
-  ["i", "I"],
-  ["i'm", "I'm"],
-  ["i've", "I've"],
-  ["i'd", "I'd"],
-  ["i'll", "I'll"],
-]);
+export const PRONOUN_I = Object.freeze({ i: "I", "i'm": "I'm", "i've": "I've", "i'd": "I'd", "i'll": "I'll" });
 
 const JOINERS = new Map([
   ["\u2019", "'"], // ’
@@ -89,7 +83,7 @@ export function* detokenizePieces(words, previous = []) {
       yield word;
       sentenceStart = SENTENCE_END.includes(word);
     } else {
-      const written = PRONOUN_I.get(word) ?? (sentenceStart ? capitalize(word) : word);
+      const written = Object.hasOwn(PRONOUN_I, word) ? PRONOUN_I[word] : sentenceStart ? capitalize(word) : word;
       yield (first ? "" : " ") + written;
       sentenceStart = false;
     }

@@ -84,10 +84,14 @@ def private_directory(near: str | os.PathLike[str]) -> Iterator[Path]:
     except OSError as error:
         raise _about(error, target) from None
     try:
-        lock = os.open(directory / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+        # Locked under another name, then renamed: another process's `remove_leftovers` must never find
+        # the lock file before it is locked (it would take the lock and remove a live directory).
+        unlocked = directory / f"{LOCK_NAME}.new"
+        lock = os.open(unlocked, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             if fcntl is not None:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.rename(unlocked, directory / LOCK_NAME)
             yield directory
         finally:
             os.close(lock)

@@ -459,3 +459,16 @@ def test_quantizer_scratch_lives_inside_the_private_directory(tmp_path: Path):
         assert tempfile.gettempdir() == str(scratch)
         Path(tempfile.mkdtemp()).rmdir()
     assert tempfile.gettempdir() != str(scratch) and os.listdir(tmp_path) == []
+
+
+def test_concurrent_writers_in_one_directory_never_remove_each_others_files(tmp_path: Path):
+    """Every write first removes leftovers beside it; a live writer's directory must never count as one."""
+    code = (
+        "import sys\n"
+        "from lstm_edge.runtime.files import atomic_write_bytes\n"
+        "for n in range(150):\n"
+        "    atomic_write_bytes(f'{sys.argv[1]}-{n % 3}.bin', b'x' * 1000)\n"
+    )
+    writers = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path / f"w{i}")]) for i in range(6)]
+    assert [writer.wait(timeout=300) for writer in writers] == [0] * 6
+    assert sorted(os.listdir(tmp_path)) == sorted(f"w{i}-{n}.bin" for i in range(6) for n in range(3))

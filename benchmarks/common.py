@@ -87,7 +87,7 @@ def run(command: Sequence[str], **kwargs: object) -> subprocess.CompletedProcess
     return subprocess.run(list(command), cwd=ROOT, check=True, text=True, capture_output=True, **kwargs)
 
 
-def cached_model(name: str, train_args: Sequence[str], quantize: bool = True) -> Path:
+def cached_model(name: str, train_args: Sequence[str], quantize: bool = True, export_args: Sequence[str] = ()) -> Path:
     """Train (lstm-train) and export (lstm-export) a model into .cache/NAME once; later calls reuse it.
 
     Returns the float32 .onnx path; with `quantize`, its int8 twin sits beside it.
@@ -108,6 +108,7 @@ def cached_model(name: str, train_args: Sequence[str], quantize: bool = True) ->
             "-o",
             str(model),
             *(["--quantize", "int8", "--force"] if quantize else []),
+            *export_args,
         ]
     )
     return model
@@ -124,10 +125,13 @@ class ProcessRun:
     seconds: float  # wall time from start to exit
     peak_rss_bytes: int  # the process's own peak resident set (os.wait4, so children of ours do not mix)
     stdout: str
+    cpu_seconds: float = 0.0  # user + system time of the process
 
 
-def run_measured(command: Sequence[str], env: dict[str, str] | None = None) -> ProcessRun:
-    """Run a command from the repository root; its wall time and its own peak RSS. Fails loudly.
+def run_measured(command: Sequence[str], env: dict[str, str] | None = None, cpu: int | None = None) -> ProcessRun:
+    """Run a command from the repository root; its wall time, CPU time and its own peak RSS. Fails loudly.
+
+    With `cpu`, the command runs pinned to that CPU (Linux).
 
     Linux counts the memory a process had before `exec` in its peak RSS, and a child forked from this
     (large) process starts as a copy of it; so the command is started by a small launcher process
@@ -135,28 +139,31 @@ def run_measured(command: Sequence[str], env: dict[str, str] | None = None) -> P
     """
     with tempfile.TemporaryDirectory() as scratch:
         report, out, err = (Path(scratch) / name for name in ("report", "stdout", "stderr"))
-        launcher = [sys.executable, "-I", "-S", "-c", _LAUNCHER, str(report)]
+        launcher = [sys.executable, "-I", "-S", "-c", _LAUNCHER, str(report), "" if cpu is None else str(cpu)]
         with out.open("w") as stdout, err.open("w") as stderr:
             launched = subprocess.run(
                 [*launcher, *command], cwd=ROOT, env=env, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL
             )
         if not report.is_file():  # the launcher itself failed (no such command, …)
             raise subprocess.CalledProcessError(launched.returncode, list(command), out.read_text(), err.read_text())
-        returncode, seconds, maxrss = report.read_text().split()
+        returncode, seconds, maxrss, cpu_seconds = report.read_text().split()
         if int(returncode) != 0:
             raise subprocess.CalledProcessError(int(returncode), list(command), out.read_text(), err.read_text())
-        return ProcessRun(float(seconds), _rss_bytes(int(maxrss)), out.read_text())
+        return ProcessRun(float(seconds), _rss_bytes(int(maxrss)), out.read_text(), float(cpu_seconds))
 
 
-# Spawns argv[2:], waits for it with wait4, and writes "exit-code seconds ru_maxrss" to argv[1].
+# Pins itself to CPU argv[2] (if given), spawns argv[3:], waits for it with wait4, and writes
+# "exit-code seconds ru_maxrss cpu-seconds" to argv[1].
 _LAUNCHER = """
 import os, sys, time
+if sys.argv[2]:
+    os.sched_setaffinity(0, {int(sys.argv[2])})
 started = time.perf_counter()
-pid = os.posix_spawnp(sys.argv[2], sys.argv[2:], os.environ)
+pid = os.posix_spawnp(sys.argv[3], sys.argv[3:], os.environ)
 _, status, usage = os.wait4(pid, 0)
 seconds = time.perf_counter() - started
 with open(sys.argv[1], "w") as report:
-    report.write(f"{os.waitstatus_to_exitcode(status)} {seconds} {usage.ru_maxrss}")
+    report.write(f"{os.waitstatus_to_exitcode(status)} {seconds} {usage.ru_maxrss} {usage.ru_utime + usage.ru_stime}")
 """
 
 

@@ -35,25 +35,29 @@ def flops_per_word(architecture: Any) -> int:
     return sum(2 * rows * columns for rows, columns in step_shapes(architecture))
 
 
-def measure(shapes: list[tuple[int, int]], repeats: int, number: int) -> dict[str, float]:
-    """{"step_seconds": one step's products at batch 1, "peak_gflops": the 1024² matmul}, on one core."""
+def measure(shapes: list[tuple[int, int]], repeats: int, number: int, batch: int = 1) -> dict[str, float]:
+    """{"step_seconds": one step's products for `batch` rows, "peak_gflops": the 1024² matmul}, on one core."""
     command = [sys.executable, "-m", "benchmarks.floor", "--shapes", json.dumps(shapes)]
-    command += ["--repeats", str(repeats), "--number", str(number)]
+    command += ["--repeats", str(repeats), "--number", str(number), "--batch", str(batch)]
     run = run_measured(command, env=thread_env(1))
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
-def _step_seconds(shapes: list[tuple[int, int]], repeats: int, number: int) -> float:
-    """The faster of two layouts: a (1, K) @ (K, N) product (gemm), or (N, K) @ (K,) (gemv)."""
+def _step_seconds(shapes: list[tuple[int, int]], repeats: int, number: int, batch: int = 1) -> float:
+    """The faster of two layouts: (B, K) @ (K, N), or (N, K) @ (K, B) (at batch 1: gemv, either way round)."""
     import numpy as np
 
     rng = np.random.default_rng(0)
     weights = [rng.standard_normal((rows, columns), dtype=np.float32) for rows, columns in shapes]
     row_major = [
-        (rng.standard_normal((1, rows), dtype=np.float32), w, np.empty((1, w.shape[1]), dtype=np.float32))
+        (rng.standard_normal((batch, rows), dtype=np.float32), w, np.empty((batch, w.shape[1]), dtype=np.float32))
         for (rows, _), w in zip(shapes, weights, strict=True)
     ]
-    transposed = [(np.ascontiguousarray(w.T), vector[0].copy(), out[0].copy()) for (vector, w, out) in row_major]
+    transposed = [
+        (np.ascontiguousarray(w.T), np.ascontiguousarray(x.T), np.ascontiguousarray(out.T)) for (x, w, out) in row_major
+    ]
+    if batch == 1:  # plain vectors: numpy's gemv path
+        transposed = [(w, x[:, 0].copy(), out[:, 0].copy()) for (w, x, out) in transposed]
 
     def gemm() -> None:
         for vector, matrix, out in row_major:
@@ -82,10 +86,11 @@ if __name__ == "__main__":
     parser.add_argument("--shapes", required=True, help="JSON list of [rows, columns] weight shapes")
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--number", type=int, default=2000)
+    parser.add_argument("--batch", type=int, default=1)
     arguments = parser.parse_args()
     shapes = [tuple(shape) for shape in json.loads(arguments.shapes)]
     result = {
-        "step_seconds": _step_seconds(shapes, arguments.repeats, arguments.number),
+        "step_seconds": _step_seconds(shapes, arguments.repeats, arguments.number, arguments.batch),
         "peak_gflops": _peak_gflops(max(3, arguments.repeats)),
     }
     print(json.dumps(result))

@@ -16,6 +16,10 @@ For the fashion model (shipped, or its stand-in) and the reviews model (large vo
 (d) lstm-edge int8: the same, on the model's `.int8.onnx` twin.
 (e) the floor: the same step's matrix products in numpy on one core (see benchmarks/floor.py).
 
+A second table sets the two backends side by side, float32 and int8, at batch 1 and batch 256 (the
+slope again, over 256 prefilled prompts cycled from those with the longest greedy continuations),
+each beside the floor at that batch, and says what `--backend auto` should pick by these numbers.
+
 onnxruntime sessions use one intra-op thread with spinning off, as the runtime does. Times for (a), (b)
 and (e) depend on the shapes only; (b) loads the trained weights when the run's checkpoint is at hand,
 and same-shape fresh weights otherwise (the shipped model has no checkpoint beside it).
@@ -25,7 +29,9 @@ Reproduce: `python -m benchmarks latency [--quick]`
 
 from __future__ import annotations
 
+import statistics
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,11 +58,16 @@ FULL = Effort(repeats=21, window_words=20, decode_calls=10, floor_number=2000)
 QUICK = Effort(repeats=3, window_words=3, decode_calls=2, floor_number=50)
 
 
+BACKENDS = ("onnxruntime", "numpy")
+BATCHES = (1, 256)
+
+
 def main(quick: bool = False) -> None:
     effort = QUICK if quick else FULL
-    rows = []
+    rows, backend_rows = [], []
     for model in speed_models(quick):
         rows += _model_rows(model, effort)
+        backend_rows += _backend_rows(model, effort)
     print_table(
         "Per-word latency, batch 1, greedy, one thread (goals: fp32 ≤ 1.5× floor, int8 < floor, "
         "(a) ≥ 7× and (b) ≥ 8× fp32's time)",
@@ -64,6 +75,15 @@ def main(quick: bool = False) -> None:
         rows,
         f"python -m benchmarks latency{' --quick' if quick else ''}",
     )
+    headers = ["model", "backend", *(f"{h}, batch {b}" for b in BATCHES for h in ("µs per word", "× floor"))]
+    print_table(
+        "Per word by backend, greedy, one thread (the floor: the step's matrix products in numpy at that batch)",
+        [*headers, "numpy ÷ onnxruntime (batch 1, 256)"],
+        [row[:-1] for row in backend_rows],
+        f"python -m benchmarks latency{' --quick' if quick else ''}",
+    )
+    ratios = [row[-1] for row in backend_rows if row[-1] is not None]
+    print(_auto_advice(ratios))
 
 
 def _model_rows(model: BenchModel, effort: Effort) -> list[list[Any]]:
@@ -99,6 +119,95 @@ def _model_rows(model: BenchModel, effort: Effort) -> list[list[Any]]:
     if model.int8 is None:
         rows.insert(3, [label, "(d) lstm-edge int8", "no int8 twin", "—", "—"])
     return rows
+
+
+def _backend_rows(model: BenchModel, effort: Effort) -> list[list[Any]]:
+    """Both backends, fp32 and int8, at batch 1 and 256, beside the floor; the last cell is the two
+    numpy ÷ onnxruntime ratios (batch 1, batch 256) of the fp32 model, else None.
+
+    Every timing alternates over all of them, repeat by repeat, so drift on a shared machine hits all alike."""
+    from lstm_edge.runtime.generator import Generator
+    from lstm_edge.runtime.model_file import load_model
+
+    fp32 = load_model(model.fp32)
+    texts = decoding.training_texts(fp32)
+    shapes = floor.step_shapes(fp32.spec)
+    floors = {
+        b: floor.measure(shapes, effort.repeats, max(3, effort.floor_number // b), b)["step_seconds"] / b
+        for b in BATCHES
+    }
+    files = [("fp32", model.fp32)] + ([("int8", model.int8)] if model.int8 is not None else [])
+    samplers = {}
+    for kind, path in files:
+        for backend in BACKENDS:
+            generator = Generator(load_model(path, backend=backend))
+            ranked = decoding.longest_prompts(generator, texts, CANDIDATE_PROMPTS, MAX_WORDS)
+            for batch in BATCHES:
+                samplers[kind, backend, batch] = _per_word_sampler(generator, ranked, batch, effort)
+    samples: dict[tuple[str, str, int], list[float]] = {key: [] for key in samplers}
+    for _ in range(effort.repeats):
+        for key, sample in samplers.items():
+            samples[key].append(sample())
+    per_word = {key: statistics.median(values) for key, values in samples.items()}
+    label = f"{model.name} (V={fp32.spec.vocab_size:,})"
+    rows: list[list[Any]] = []
+    for kind, _ in files:
+        ratio = [per_word[kind, "numpy", b] / per_word[kind, "onnxruntime", b] for b in BATCHES]
+        for backend in BACKENDS:
+            cells = [
+                c
+                for b in BATCHES
+                for c in (per_word[kind, backend, b] * 1e6, f"{per_word[kind, backend, b] / floors[b]:.2f}×")
+            ]
+            shown = ", ".join(f"{r:.2f}×" for r in ratio) if backend == "numpy" else ""
+            rows.append(
+                [label, f"{backend} {kind}", *cells, shown, ratio if (backend, kind) == ("numpy", "fp32") else None]
+            )
+    rows.append([label, "floor", *(c for b in BATCHES for c in (floors[b] * 1e6, "1.00×")), "", None])
+    return rows
+
+
+def _per_word_sampler(generator: Any, ranked: list[tuple[Any, int]], batch: int, effort: Effort) -> Any:
+    """A function timing one sample of seconds per word at `batch` rows: the decode-step slope
+    (benchmarks/decoding.py) over prompts that all continue long enough, divided by the rows."""
+    usable = ranked[: max(1, min(8, len(ranked)))]
+    words = min(length for _, length in usable)
+    if words < 2:
+        raise RuntimeError(f"{generator.model.path}: every candidate prompt ends at once; no decode steps to time")
+    states = [usable[i % len(usable)][0] for i in range(batch)]
+    calls = effort.decode_calls if batch == 1 else 1
+
+    def timed(budget: int) -> float:
+        started = time.perf_counter()
+        for _ in range(calls):
+            generator.generate_many(states, budget)
+        return (time.perf_counter() - started) / calls
+
+    timed(words)  # warm: decoders built, caches filled
+    return lambda: (timed(words) - timed(1)) / (words - 1) / batch
+
+
+def _auto_advice(ratios: list[list[float]]) -> str:
+    """What `auto` should do, from each model's fp32 ratio of numpy's time to onnxruntime's (batch 1, 256)."""
+    if not ratios:
+        return ""
+    batch_1, batch_256 = ([r[i] for r in ratios] for i in (0, 1))
+    shown = f"numpy ÷ onnxruntime per word, fp32: batch 1 {_list(batch_1)}, batch 256 {_list(batch_256)}"
+    if max(batch_1) < 0.95 and max(batch_256) < 0.95:
+        return f"auto: {shown}. numpy wins at both: auto could prefer numpy even where onnxruntime imports."
+    if max(batch_1) < 0.95:
+        return (
+            f"auto: {shown}. numpy wins at batch 1 only: auto keeps onnxruntime (it wins in batches); "
+            "one prompt at a time runs faster with --backend numpy."
+        )
+    return (
+        f"auto: {shown}. No backend wins at batch 1 on every model by more than 5%: auto keeps onnxruntime "
+        "where it imports; numpy's edge is its start (no onnxruntime import)."
+    )
+
+
+def _list(values: list[float]) -> str:
+    return "/".join(f"{v:.2f}×" for v in values)
 
 
 def _torch_model(model: BenchModel, architecture: Any) -> Any:
@@ -192,9 +301,10 @@ def _eager_seconds(torch_model: Any, prompt_ids: list[int], effort: Effort) -> f
 
 def _decode_seconds(model: Any, texts: list[str], effort: Effort) -> tuple[float, int]:
     """(c)/(d): seconds per decoded word at batch 1 (benchmarks/decoding.py), and the words it spans."""
+    from lstm_edge.runtime.decoding import PLAIN
     from lstm_edge.runtime.generator import Generator
 
-    generator = Generator(model)
+    generator = Generator(model, decoding=PLAIN)  # greedy, whatever the file recommends
     state, words = decoding.longest_prompts(generator, texts, CANDIDATE_PROMPTS, MAX_WORDS)[0]
     if words < 2:
         raise RuntimeError(f"{model.path}: every candidate prompt ends at once; no decode steps to time")

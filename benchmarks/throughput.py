@@ -52,10 +52,11 @@ def main(quick: bool = False) -> None:
 
 
 def _model_rows(model: BenchModel, effort: Effort, peak: float) -> list[list[Any]]:
+    from lstm_edge.runtime.decoding import PLAIN
     from lstm_edge.runtime.generator import Generator
     from lstm_edge.runtime.model_file import load_model
 
-    generator = Generator(load_model(model.fp32))
+    generator = Generator(load_model(model.fp32), decoding=PLAIN)  # greedy, whatever the file recommends
     architecture = generator.spec
     flops = floor.flops_per_word(architecture)
     ranked = decoding.longest_prompts(generator, decoding.training_texts(generator.model), CANDIDATE_PROMPTS, MAX_STEPS)

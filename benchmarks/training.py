@@ -33,6 +33,7 @@ Reproduce: `python -m benchmarks training [--quick] [--threads N]`
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import math
 import statistics
@@ -40,6 +41,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from benchmarks.common import megabytes, own_peak_rss, print_table, run_measured, thread_env
@@ -198,7 +200,6 @@ def _our_way(texts: list[str], epochs: int) -> dict[str, Any]:
     from lstm_edge.runtime.tokenizer import Tokenizer
     from lstm_edge.train.batching import encode_all, split_by_description
     from lstm_edge.train.config import LSTMConfig, TrainConfig
-    from lstm_edge.train.corpus import Corpus
     from lstm_edge.train.model import LSTMLanguageModel
     from lstm_edge.train.trainer import train
 
@@ -211,17 +212,20 @@ def _our_way(texts: list[str], epochs: int) -> dict[str, Any]:
     torch.optim.Adam(model.parameters(), lr=1e-3)
     baseline = own_peak_rss()  # torch and the model loaded, no data yet: what both ways start from
     del model
-    corpus = Corpus(texts, f"built-in (first {len(texts)})", "description", "benchmark", 0)
     walls: list[float] = []
-    started = time.perf_counter()
 
     def log(line: str) -> None:
         if line.startswith("epoch"):
             walls.append(time.perf_counter() - started)
 
-    config = TrainConfig(epochs=epochs, seed=SEED)  # the trainer's defaults otherwise
-    with tempfile.TemporaryDirectory() as out_dir:
-        result = train(corpus, out_dir, config, device="cpu", show_progress=False, log=log)
+    with tempfile.TemporaryDirectory() as directory:
+        data = Path(directory) / "data.csv"
+        with open(data, "w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows([["description"], *([text] for text in texts)])
+        # the trainer's defaults otherwise
+        config = TrainConfig(data=str(data), out=str(Path(directory) / "run"), epochs=epochs, seed=SEED, device="cpu")
+        started = time.perf_counter()
+        result = train(config, show_progress=False, log=log)
     tokenizer = Tokenizer.build(train_texts)
     ids = encode_all(train_texts, tokenizer)
     return {

@@ -7,7 +7,16 @@ from pathlib import Path
 import click
 
 from lstm_edge.runtime.console import FiniteFloatRange, one_line_errors, run_command, version_option
-from lstm_edge.runtime.contract import ALLOWED_OPSETS, DEFAULT_OPSET, INT8_SUFFIX, MIN_INT8_AGREEMENT, ONNX_DOMAIN
+from lstm_edge.runtime.contract import (
+    ALLOWED_OPSETS,
+    DEFAULT_OPSET,
+    INT8_SUFFIX,
+    MAX_BEAMS,
+    MAX_NGRAM,
+    MAX_PENALTY,
+    MIN_INT8_AGREEMENT,
+    ONNX_DOMAIN,
+)
 
 _OPSETS = ALLOWED_OPSETS[ONNX_DOMAIN]
 
@@ -46,6 +55,19 @@ _OPSETS = ALLOWED_OPSETS[ONNX_DOMAIN]
     type=click.Path(dir_okay=False, path_type=Path),
     help="The training CSV, if it moved since training (held-out text for --quantize).",
 )
+@click.option(
+    "--repetition-penalty",
+    type=FiniteFloatRange(1, MAX_PENALTY),
+    help="The model's default repetition penalty for lstm-gen (1 = off).  [default: measured]",
+)
+@click.option(
+    "--no-repeat-ngram",
+    type=click.IntRange(0, MAX_NGRAM),
+    help="The model's default no-repeat n-gram size for lstm-gen (0 = off).  [default: measured]",
+)
+@click.option(
+    "--beams", type=click.IntRange(1, MAX_BEAMS), help="The model's default beam count for lstm-gen.  [default: 1]"
+)
 @one_line_errors
 def main(
     source: Path,
@@ -55,17 +77,30 @@ def main(
     force: bool,
     min_agreement: float,
     data: Path | None,
+    repetition_penalty: float | None,
+    no_repeat_ngram: int | None,
+    beams: int | None,
 ) -> None:
     """Export a trained checkpoint (a run directory or a .pt file) to ONNX, verified against PyTorch.
+
+    The file also carries the decoding lstm-gen uses by default. Unless a decoding option is given,
+    it is measured: plain greedy and repetition rules continue held-out prompts, and the likeliest
+    text that neither loops nor runs on wins (plain greedy when it does neither).
 
     \b
     Examples:
       lstm-export runs/latest                       # runs/latest/model.onnx
       lstm-export runs/latest/best.pt -o fashion.onnx --quantize int8
+      lstm-export runs/reviews --no-repeat-ngram 4   # set the default instead of measuring it
     """
     import torch
 
+    from lstm_edge.runtime.decoding import PLAIN
+
     from .exporter import export_model
+
+    options = (repetition_penalty, no_repeat_ngram, beams)
+    decoding = None if options == (None, None, None) else PLAIN.replace(*options)
 
     torch.set_num_threads(1)  # the checks run a small network on small inputs: more threads only wait
     export_model(
@@ -77,6 +112,7 @@ def main(
         data=data,
         min_agreement=min_agreement,
         log=click.echo,
+        decoding=decoding,
     )
 
 

@@ -15,11 +15,14 @@ from typing import Any
 
 import onnx
 
+from lstm_edge.runtime.console import describe_os_error
 from lstm_edge.runtime.contract import DEFAULT_OPSET, int8_twin
+from lstm_edge.runtime.decoding import PLAIN, Decoding
 from lstm_edge.runtime.errors import CorpusError, ExportError, LstmEdgeError, QuantizationRefused
-from lstm_edge.runtime.files import atomic_path
+from lstm_edge.runtime.files import atomic_path, special_kind
 from lstm_edge.runtime.generator import Generator, Sampling
 from lstm_edge.runtime.model_file import load_model
+from lstm_edge.runtime.recommend import recommend
 from lstm_edge.runtime.tokenizer import BOS_ID, EOS_ID, Tokenizer
 from lstm_edge.train.batching import encode_all, split_by_description
 from lstm_edge.train.checkpoint import load_checkpoint, model_from_checkpoint, resolve_checkpoint
@@ -27,9 +30,9 @@ from lstm_edge.train.config import TrainConfig
 from lstm_edge.train.corpus import DEFAULT_COLUMN, load_corpus
 
 from .graph import export_step_graph, spec_of
-from .metadata import build_metadata, set_metadata
+from .metadata import build_metadata, generation_metadata, set_metadata
 from .quantize import MIN_AGREEMENT, QuantizationReport, compare, quantization_metadata, quantize_int8
-from .verify import VerificationReport, sample_prompts, verify
+from .verify import VerificationReport, check_finite_weights, sample_prompts, verify
 
 HELD_OUT_LIMIT = 1000  # descriptions used to measure int8 agreement
 
@@ -55,36 +58,62 @@ def export_model(
     data: Path | None = None,
     min_agreement: float = MIN_AGREEMENT,
     log: Callable[[str], None] = print,
+    decoding: Decoding | None = PLAIN,
 ) -> ExportResult:
+    """Export `source` to `out`; `decoding` is the generation default to write, None to measure it
+    on held-out prompts (what lstm-export does unless told)."""
     checkpoint_path = resolve_checkpoint(source)
+    for given, what in ((checkpoint_path, "checkpoint"), (data, "--data")):
+        kind = special_kind(given) if given is not None else None
+        if kind is not None and kind != "a directory":  # a FIFO would block, /dev/zero never end
+            raise ExportError(f"{given}: is {kind}, not a {what} file")
     checkpoint = load_checkpoint(checkpoint_path)
     model, tokenizer = model_from_checkpoint(checkpoint)
+    check_finite_weights(model)
     out = out or default_output(source)
     check_writable(out)
     if quantize:
         check_writable(int8_twin(out))
 
     graph = export_step_graph(model, opset)
-    set_metadata(graph, build_metadata(checkpoint, tokenizer, model.config, spec_of(model), opset))
+    chosen_by = {"method": "set at export"} if decoding is not None else None  # None: measured below
+    set_metadata(
+        graph, build_metadata(checkpoint, tokenizer, model.config, spec_of(model), opset, decoding or PLAIN, chosen_by)
+    )
+    held_out: tuple[list[list[int]], str] | None = None
+    recommendation = None
     with atomic_path(out) as temporary, _named_as(temporary, out):
         onnx.save(graph, temporary)  # one file: the weights are far below protobuf's 2 GB limit
         report = verify(temporary, model, tokenizer)
+        if decoding is None:  # measure the decoding default on the verified file, then write it in
+            fp32 = load_model(temporary)
+            held_out = held_out_sequences(checkpoint, tokenizer, data, fp32)
+            recommendation = recommend(Generator(fp32), held_out[0], held_out[1])
+            set_metadata(graph, generation_metadata(recommendation.decoding, recommendation.to_metadata()))
+            onnx.save(graph, temporary)
+            load_model(temporary)  # the runtime accepts what is about to be written
+            report.file_size = temporary.stat().st_size
     log(f"Exported {checkpoint_path} → {out}")
     for line in report.lines():
         log(f"  {line}")
+    if recommendation is not None:
+        chosen, prompts = recommendation.decoding.describe(), recommendation.prompts
+        log(f"  decoding default     {chosen} (measured on {prompts} prompts from {recommendation.source})")
+        for line in recommendation.lines():
+            log(f"    {line}")
     result = ExportResult(out, report)
     if not quantize:
         return result
 
     fp32 = load_model(out)
-    sequences, held_out = held_out_sequences(checkpoint, tokenizer, data, fp32)
+    sequences, held_out_text = held_out or held_out_sequences(checkpoint, tokenizer, data, fp32)
     int8_path = int8_twin(out)
-    with atomic_path(int8_path) as temporary, _named_as(temporary, int8_path):
+    with _written_anyway(out), atomic_path(int8_path) as temporary, _named_as(temporary, int8_path):
         quantize_int8(out, temporary)
-        quantization = compare(fp32, load_model(temporary), sequences, sample_prompts(tokenizer, 24), held_out)
+        quantization = compare(fp32, load_model(temporary), sequences, sample_prompts(tokenizer, 24), held_out_text)
         for line in quantization.lines():
             log(f"  {line}")
-        if quantization.step_agreement < min_agreement and not force:
+        if not quantization.step_agreement >= min_agreement and not force:  # NaN agrees with nothing
             raise QuantizationRefused(
                 f"int8 model agrees with float32 on {quantization.step_agreement:.2%} of held-out steps, below "
                 f"{min_agreement:.2%}; not written (pass --force to write it anyway). {out} is written and verified"
@@ -119,11 +148,20 @@ def held_out_sequences(
     if data is not None:
         raise ExportError(f"{data} is not the data this checkpoint was trained on (sha256 differs)")
     prompts = sample_prompts(tokenizer, 200, seed=1)
-    sampled = Generator(fp32).generate_many(prompts, 30, Sampling(temperature=1.0, seed=0))
+    sampled = Generator(fp32, decoding=PLAIN).generate_many(prompts, 30, Sampling(temperature=1.0, seed=0))
     sequences = [
         [BOS_ID, *tokenizer.encode(g.prompt).ids, *(tokenizer.ids[w] for w in g.words), EOS_ID] for g in sampled
     ]
     return [s for s in sequences if len(s) > 2], "text sampled from the float32 model (training data not found)"
+
+
+@contextmanager
+def _written_anyway(out: Path) -> Iterator[None]:
+    """A file-system error while making the int8 twin also says that the float32 model is in place."""
+    try:
+        yield
+    except OSError as error:
+        raise ExportError(f"{describe_os_error(error)}; {out} is written and verified") from None
 
 
 @contextmanager
@@ -136,9 +174,12 @@ def _named_as(temporary: Path, target: Path) -> Iterator[None]:
 
 
 def check_writable(path: Path) -> None:
-    """Fail before any work when `path` cannot be written."""
-    if path.is_dir():
+    """Fail before any work when `path` cannot be written, or holds something that is not a regular file."""
+    kind = special_kind(path)
+    if kind == "a directory":
         raise ExportError(f"cannot write {path}: it is a directory")
+    if kind is not None:
+        raise ExportError(f"cannot write {path}: it is {kind}; lstm-export replaces only regular files")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError:  # mkdir's "File exists" would hide the real problem

@@ -12,32 +12,45 @@ import torch
 
 from lstm_edge.runtime import contract
 from lstm_edge.runtime.contract import ModelSpec
+from lstm_edge.runtime.decoding import PLAIN, Decoding
 from lstm_edge.runtime.tokenizer import BOS, EOS, Tokenizer
 from lstm_edge.train.config import LSTMConfig
 
 
 def build_metadata(
-    checkpoint: dict[str, Any], tokenizer: Tokenizer, config: LSTMConfig, spec: ModelSpec, opset: int
+    checkpoint: dict[str, Any],
+    tokenizer: Tokenizer,
+    config: LSTMConfig,
+    spec: ModelSpec,
+    opset: int,
+    decoding: Decoding = PLAIN,
+    chosen_by: dict[str, Any] | None = None,
 ) -> dict[str, str]:
     tokenizer_json = tokenizer.to_json()
     architecture = {**config.to_dict(), **spec.architecture()}  # the training config's extras (dropout) ride along
-    generation = {
-        "strategy": "greedy",
-        "max_words": contract.DEFAULT_WORDS,
-        "stop_token": EOS,
-        "never_emit": list(contract.NEVER_EMITTED_TOKENS),
-        "prompt_prefix": BOS,
-    }
     return {
         contract.KEY_FORMAT_VERSION: str(contract.FORMAT_VERSION),
         contract.KEY_TOKENIZER: tokenizer_json,
         contract.KEY_TOKENIZER_SHA256: hashlib.sha256(tokenizer_json.encode()).hexdigest(),
         contract.KEY_ARCHITECTURE: json.dumps(architecture),
-        contract.KEY_GENERATION: json.dumps(generation),
+        **generation_metadata(decoding, chosen_by),
         contract.KEY_TRAINING: json.dumps(training_summary(checkpoint)),
         contract.KEY_VERSIONS: json.dumps(versions(opset)),
         contract.KEY_QUANTIZATION: json.dumps({"type": "none"}),
     }
+
+
+def generation_metadata(decoding: Decoding, chosen_by: dict[str, Any] | None = None) -> dict[str, str]:
+    """The `lstm_edge.generation` document: how the runtime decodes by default, and how that was chosen."""
+    generation = {
+        **decoding.to_metadata(),
+        "max_words": contract.DEFAULT_WORDS,
+        "stop_token": EOS,
+        "never_emit": list(contract.NEVER_EMITTED_TOKENS),
+        "prompt_prefix": BOS,
+        "chosen_by": chosen_by or {"method": "set at export"},
+    }
+    return {contract.KEY_GENERATION: json.dumps(generation)}
 
 
 def training_summary(checkpoint: dict[str, Any]) -> dict[str, Any]:

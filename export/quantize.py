@@ -11,8 +11,11 @@ picks float32's next word:
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
+import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +27,8 @@ import numpy as np
 import onnx
 
 from lstm_edge.runtime import contract
+from lstm_edge.runtime.errors import ExportError
+from lstm_edge.runtime.files import private_directory
 from lstm_edge.runtime.generator import Generator
 from lstm_edge.runtime.model_file import ModelFile
 from lstm_edge.runtime.tokenizer import PAD_ID
@@ -72,15 +77,47 @@ class QuantizationReport:
 
 
 def quantize_int8(fp32_path: Path, int8_path: Path) -> None:
-    """Write the int8 twin of `fp32_path` to `int8_path` (weights int8, activations quantized at run time)."""
+    """Write the int8 twin of `fp32_path` to `int8_path` (weights int8, activations quantized at run time).
+
+    onnxruntime's quantizer writes `NAME-inferred.onnx` beside its input and may make temporary directories;
+    it works on a copy in a private directory beside `int8_path`, with Python's temporary directory pointed
+    there too, so nothing of it lands next to the user's files, and all of it goes when this returns.
+    """
+    from google.protobuf.message import DecodeError  # type: ignore[import-untyped]
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    with tempfile.TemporaryDirectory() as scratch, _quiet_root_logger():
-        raw = Path(scratch) / "int8.onnx"
-        quantize_dynamic(fp32_path, raw, weight_type=QuantType.QInt8, per_channel=True, reduce_range=True)
+    with private_directory(int8_path) as scratch, _temporary_files_in(scratch), _quiet_root_logger():
+        # onnx's C++ shape inference writes a truncated file on a full disk without a word: check first
+        if shutil.disk_usage(scratch).free < SPACE_FACTOR * fp32_path.stat().st_size:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(int8_path))
+        source, raw = scratch / "model.onnx", scratch / "int8.onnx"
+        try:
+            shutil.copyfile(fp32_path, source)
+            quantize_dynamic(source, raw, weight_type=QuantType.QInt8, per_channel=True, reduce_range=True)
+        except OSError as error:
+            error.filename, error.filename2 = str(int8_path), None  # what could not be written, in the user's words
+            raise
+        except DecodeError:  # onnx's shape inference wrote its file short: did the disk fill up meanwhile?
+            if shutil.disk_usage(scratch).free >= fp32_path.stat().st_size:
+                raise  # no: a bug, with its traceback
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(int8_path)) from None
         quantized = onnx.load(raw)
     set_metadata(quantized, get_metadata(onnx.load(fp32_path)))
     onnx.save(quantized, int8_path)
+
+
+SPACE_FACTOR = 3  # free space the quantizer needs, in float32 sizes: a copy, its shape-inferred twin, int8 (2.6)
+
+
+@contextmanager
+def _temporary_files_in(directory: Path) -> Iterator[None]:
+    """Point `tempfile` (which onnxruntime's quantizer uses) at `directory` for the block."""
+    previous = tempfile.tempdir
+    tempfile.tempdir = str(directory)
+    try:
+        yield
+    finally:
+        tempfile.tempdir = previous
 
 
 @contextmanager
@@ -125,6 +162,8 @@ def teacher_forced(model: ModelFile, sequences: list[list[int]], batch_size: int
     Returns the greedy choice at every position (-1 where padded), and the correct and scored
     counts of the training's accuracy (plain argmax over the tutorial's targets).
     """
+    if not sequences:
+        raise ExportError("no held-out text to measure the int8 model's agreement on")
     longest = max(len(s) for s in sequences) - 1
     choices = np.full((len(sequences), longest), -1, dtype=np.int64)
     correct = scored = 0

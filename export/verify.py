@@ -8,6 +8,7 @@ runtime's Generator vs a PyTorch greedy loop.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import torch
 
 from lstm_edge.runtime import contract
 from lstm_edge.runtime.contract import ModelSpec
+from lstm_edge.runtime.decoding import PLAIN
 from lstm_edge.runtime.errors import VerificationError
 from lstm_edge.runtime.generator import Generator
 from lstm_edge.runtime.model_file import load_model
@@ -53,7 +55,12 @@ class VerificationReport:
 def verify(
     path: Path, model: LSTMLanguageModel, tokenizer: Tokenizer, prompts: int = 24, seed: int = 0
 ) -> VerificationReport:
-    """Run every check against the file at `path`; raise VerificationError on the first failure."""
+    """Run every check against the file at `path`; raise VerificationError on the first failure.
+
+    Every comparison fails on NaN: a difference is accepted only when it is a number within the tolerance,
+    and every weight, logit and state must be finite.
+    """
+    check_finite_weights(model)
     try:
         onnx.checker.check_model(str(path), full_check=True)
     except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as error:
@@ -72,24 +79,26 @@ def verify(
                 expected = _torch_step(model, ids, state)
                 logits, new_state = backend.run(ids, state)
                 actual = [logits, *new_state]
+                _check_finite(expected, "PyTorch")
+                _check_finite(actual, "onnxruntime")
                 logit_diff = max(logit_diff, float(np.abs(actual[0] - expected[0]).max()))
                 scale = max(scale, float(np.abs(expected[0]).max()))
                 state_diff = max(
                     state_diff, max(float(np.abs(a - e).max()) for a, e in zip(actual[1:], expected[1:], strict=True))
                 )
     tolerance = max(TOLERANCE, RELATIVE_TOLERANCE * scale)
-    if logit_diff > tolerance or state_diff > tolerance:
+    if not (logit_diff <= tolerance and state_diff <= tolerance):
         raise VerificationError(
             f"onnxruntime and PyTorch differ: logits by {logit_diff:.2e}, state by {state_diff:.2e} "
             f"(tolerance {tolerance:.1e})"
         )
 
     step_diff = _step_vs_one_pass(backend, spec, rng)
-    if step_diff > tolerance:
+    if not step_diff <= tolerance:
         raise VerificationError(f"step-by-step decoding differs from one pass by {step_diff:.2e}")
 
     texts = sample_prompts(tokenizer, prompts, seed)
-    generated = Generator(model_file).generate_many(texts, GREEDY_WORDS)
+    generated = Generator(model_file, decoding=PLAIN).generate_many(texts, GREEDY_WORDS)  # not the file's defaults
     identical = sum(
         g.words == tokenizer.words(torch_greedy(model, tokenizer, text, GREEDY_WORDS))
         for g, text in zip(generated, texts, strict=True)
@@ -101,6 +110,24 @@ def verify(
     return VerificationReport(
         path.stat().st_size, logit_diff, state_diff, step_diff, identical, len(texts), tolerance=tolerance
     )
+
+
+def check_finite_weights(model: torch.nn.Module) -> None:
+    """Refuse a model with a NaN or infinite weight: it would export, and then emit nonsense."""
+    for name, parameter in model.named_parameters():
+        if not bool(torch.isfinite(parameter).all()):
+            bad = int((~torch.isfinite(parameter)).sum())
+            raise VerificationError(
+                f"the checkpoint's weights hold NaN or infinity ({bad:,} values of {name}); "
+                "the training diverged: train again, e.g. with a smaller --lr"
+            )
+
+
+def _check_finite(outputs: list[np.ndarray], where: str) -> None:
+    names = ["logits", "state"]
+    for index, output in enumerate(outputs):
+        if not np.isfinite(output).all():
+            raise VerificationError(f"{where} computes NaN or infinite {names[min(index, 1)]} on random prompts")
 
 
 def sample_prompts(tokenizer: Tokenizer, count: int, seed: int = 0) -> list[str]:
@@ -147,7 +174,8 @@ def _step_vs_one_pass(backend: Any, spec: ModelSpec, rng: np.random.Generator) -
     for position in range(ids.shape[1]):
         logits, state = backend.run(ids[:, position : position + 1], state)
     pairs = zip([whole_logits, *whole_state], [logits, *state], strict=True)
-    return max(float(np.abs(a - b).max()) for a, b in pairs)
+    differences = [float(np.abs(a - b).max()) for a, b in pairs]
+    return math.nan if any(math.isnan(d) for d in differences) else max(differences)
 
 
 def _state(spec: ModelSpec, batch: int, rng: np.random.Generator | None) -> list[np.ndarray]:

@@ -18,6 +18,7 @@ _API = {
     "Generator": "lstm_edge.runtime.generator",
     "Generation": "lstm_edge.runtime.generator",
     "Sampling": "lstm_edge.runtime.generator",
+    "Decoding": "lstm_edge.runtime.decoding",
     "PromptState": "lstm_edge.runtime.generator",
     "load_model": "lstm_edge.runtime.model_file",
     "ModelFile": "lstm_edge.runtime.model_file",
@@ -32,6 +33,7 @@ __all__ = [  # noqa: RUF022 (grouped as in _API)
     "Generator",
     "Generation",
     "Sampling",
+    "Decoding",
     "PromptState",
     "load_model",
     "ModelFile",
@@ -44,6 +46,7 @@ __all__ = [  # noqa: RUF022 (grouped as in _API)
 
 if TYPE_CHECKING:
     from lstm_edge.runtime.contract import ModelSpec
+    from lstm_edge.runtime.decoding import Decoding
     from lstm_edge.runtime.errors import GenerationError, LstmEdgeError, ModelFileError
     from lstm_edge.runtime.generator import Generation, Generator, PromptState, Sampling
     from lstm_edge.runtime.model_file import ModelFile, load_model

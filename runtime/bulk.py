@@ -47,7 +47,7 @@ class BulkJob:
     batch_size: int = DEFAULT_BATCH
     workers: int = 1
     threads: int = 1
-    backend: str = "onnxruntime"
+    backend: str = "auto"
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ part of the product), and `--help` pays for neither.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -14,9 +15,10 @@ from typing import Any
 
 import click
 
-from .console import FiniteFloatRange, one_line_errors, run_command, version_option
-from .contract import DEFAULT_WORDS, MAX_WORDS
+from .console import FiniteFloatRange, one_line, one_line_errors, run_command, version_option
+from .contract import DEFAULT_WORDS, MAX_BEAMS, MAX_NGRAM, MAX_PENALTY, MAX_WORDS
 
+_INFO_WIDTH = 500  # characters of one --info value
 _NEWLINES = re.compile(r"\r?\n|\r")  # prompts are lines; U+2028, U+0085 and friends stay inside a prompt
 
 
@@ -55,11 +57,47 @@ _NEWLINES = re.compile(r"\r?\n|\r")  # prompts are lines; U+2028, U+0085 and fri
     help="Sample among the likeliest words that cover this probability.",
 )
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Seed for sampling (repeatable output).")
+@click.option(
+    "--repetition-penalty",
+    type=FiniteFloatRange(1, MAX_PENALTY),
+    help="Make words already said (prompt included) less likely: divide positive logits by it, multiply "
+    "negative ones; 1 = off; punctuation and the end are exempt.  [default: the model's]",
+)
+@click.option(
+    "--no-repeat-ngram",
+    type=click.IntRange(0, MAX_NGRAM),
+    help="Never repeat this many tokens in a row (0 = off); punctuation and the end stay allowed.  "
+    "[default: the model's]",
+)
+@click.option(
+    "--beams",
+    type=click.IntRange(1, MAX_BEAMS),
+    help="Beam search: keep this many continuations, pick the likeliest per word (1 = off; not with "
+    "--temperature).  [default: the model's]",
+)
+@click.option("--raw", is_flag=True, help="Print the tokens joined by spaces, as the model sees them.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per prompt (or the model info).")
 @click.option("--stream", is_flag=True, help="Print words as they are generated.")
 @click.option("--info", is_flag=True, help="Show the model's metadata and validation metrics, then exit.")
 @click.option(
-    "--threads", type=click.IntRange(1, 256), default=1, show_default=True, help="onnxruntime intra-op threads."
+    "--threads",
+    type=click.IntRange(1, 256),
+    default=1,
+    show_default=True,
+    help="Threads: onnxruntime's intra-op pool, numpy's BLAS.",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["auto", "onnxruntime", "numpy"]),
+    default="auto",
+    show_default=True,
+    metavar="NAME",
+    help="What runs the model: onnxruntime, numpy, or auto (onnxruntime where it imports, else numpy).",
+)
+@click.option(
+    "--bench",
+    is_flag=True,
+    help="Measure this device: cold start, per-word time, words/s and peak RSS per backend and model.",
 )
 @click.option(
     "--input",
@@ -96,6 +134,10 @@ def main(
     top_k: int,
     top_p: float,
     seed: int | None,
+    repetition_penalty: float | None,
+    no_repeat_ngram: int | None,
+    beams: int | None,
+    raw: bool,
     as_json: bool,
     stream: bool,
     info: bool,
@@ -106,59 +148,94 @@ def main(
     output_column: str,
     workers: int,
     batch_size: int,
+    backend: str,
+    bench: bool,
 ) -> None:
     """Continue each PROMPT with up to --words words.
 
     Without PROMPT arguments, prompts are read from stdin, one per line, and generated as one batch.
+    Decoding follows the model's recommendation (see --info) unless options say otherwise.
 
     \b
     Examples:
       lstm-gen "A cream coat"
       lstm-gen "A linen shirt" "Our slim jeans" --json
       lstm-gen --temperature 0.8 --top-k 20 --seed 1 "A silk scarf"
+      lstm-gen --no-repeat-ngram 3 --beams 4 -n 60 "I love this"
       printf 'A wool coat\\nA denim jacket\\n' | lstm-gen
       lstm-gen --input catalogue.csv --column title --output generated.csv --workers 2
+      lstm-gen --backend numpy "A cream coat"
+      lstm-gen --bench
     """
     if stream and as_json:
         raise click.UsageError("--stream and --json exclude each other")
+    _limit_blas_threads(threads)
+    if bench:
+        if prompts or info or stream or input_csv or output_csv:
+            raise click.UsageError("--bench takes no prompts, --input, --info or --stream")
+        from .bench import run_bench
+
+        run_bench(model, None if backend == "auto" else backend, threads, as_json)
+        return
+    from .decoding import PLAIN, check_beams
     from .generator import Generator, Sampling
 
     sampling = Sampling(temperature=temperature, top_k=top_k, top_p=top_p, seed=seed)  # checked before loading
+    PLAIN.replace(repetition_penalty, no_repeat_ngram, beams)  # checked before loading, too
+    if beams is not None:
+        check_beams(PLAIN.replace(beams=beams), sampling.greedy)
+    overrides = (repetition_penalty, no_repeat_ngram, beams)
     if input_csv is not None or output_csv is not None:
         if input_csv is None or output_csv is None:
             raise click.UsageError("--input and --output go together")
-        if prompts or stream or as_json or info:
-            raise click.UsageError("--input excludes PROMPT arguments, --stream, --json and --info")
+        if prompts or stream or as_json or info or raw:
+            raise click.UsageError("--input excludes PROMPT arguments, --stream, --json, --raw and --info")
         from .bulk import BulkJob
+        from .decoding import Decoding
+        from .model_file import load_model
 
+        recommended = Decoding.from_metadata(load_model(model, threads=threads, backend=backend).generation)
         job = BulkJob(
             input_csv,
             column,
             output_csv,
             model,
-            {"max_words": words, "sampling": sampling},
+            {"max_words": words, "sampling": sampling, "decoding": _decoding(recommended, sampling, *overrides)},
             output_column,
             batch_size,
             workers,
             threads,
+            backend,
         )
         _generate_csv(job)
         return
-    generator = Generator(model, threads=threads)
+    generator = Generator(model, threads=threads, backend=backend)
     if info:
         _print_info(generator.model.info(), as_json)
         return
+    generator.decoding = _decoding(generator.recommended, sampling, *overrides)
     if not prompts and sys.stdin is not None and sys.stdin.isatty():
-        _interactive(generator, words, sampling)
+        _interactive(generator, words, sampling, raw)
         return
     prompt_list = [_valid_text(p, f"prompt {i + 1}") for i, p in enumerate(prompts)] if prompts else _stdin_prompts()
     if stream:
         for prompt in prompt_list:
-            _stream(generator, prompt, words, sampling)
+            _stream(generator, prompt, words, sampling, raw)
         return
     for generation in generator.generate_many(prompt_list, words, sampling):
         _warn_unknown(generation.prompt, generation.unknown_words)
-        click.echo(json.dumps(generation.to_dict(), ensure_ascii=False) if as_json else generation.text)
+        record = generation.to_dict()
+        if raw:
+            record["text"] = generation.raw_text
+        click.echo(json.dumps(record, ensure_ascii=False) if as_json else record["text"])
+
+
+def _limit_blas_threads(threads: int) -> None:
+    """numpy's BLAS sizes its thread pool when numpy loads (not yet: imports here are lazy); a value the
+    user set in the environment wins."""
+    if "numpy" not in sys.modules:
+        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+            os.environ.setdefault(name, str(threads))
 
 
 def _generate_csv(job: Any) -> None:
@@ -203,6 +280,14 @@ class _Progress:
             click.echo(err=True)
 
 
+def _decoding(recommended: Any, sampling: Any, penalty: float | None, ngram: int | None, beams: int | None) -> Any:
+    """The model's recommended decoding with the options given on the command line put over it."""
+    decoding = recommended.replace(penalty, ngram, beams)
+    if not sampling.greedy and beams is None:  # the model's beams give way to asked-for sampling
+        decoding = decoding.replace(beams=1)
+    return decoding
+
+
 def _stdin_prompts() -> list[str]:
     if sys.stdin is None:
         raise click.ClickException("no prompts: give PROMPT arguments (stdin is closed)")
@@ -234,19 +319,25 @@ def _valid_text(text: str | bytes, where: str) -> str:
         return data.decode("utf-8", "replace")
 
 
-def _stream(generator: Any, prompt: str, words: int, sampling: Any) -> None:
+def _stream(generator: Any, prompt: str, words: int, sampling: Any, raw: bool = False) -> None:
     from .tokenizer import detokenize, detokenize_pieces
 
     state = generator.prefill([prompt])[0]
     _warn_unknown(prompt, state.unknown_words)
-    click.echo(detokenize(state.words), nl=False)
-    for piece in detokenize_pieces(generator.stream(state, words, sampling), previous=state.words):
+    tokens = generator.stream(state, words, sampling)
+    if raw:
+        click.echo(" ".join(state.words), nl=False)
+        pieces: Any = ((" " if state.words or i else "") + word for i, word in enumerate(tokens))
+    else:
+        click.echo(detokenize(state.words), nl=False)
+        pieces = detokenize_pieces(tokens, previous=state.words)
+    for piece in pieces:
         click.echo(piece, nl=False)
         sys.stdout.flush()
     click.echo()
 
 
-def _interactive(generator: Any, words: int, sampling: Any) -> None:
+def _interactive(generator: Any, words: int, sampling: Any, raw: bool) -> None:
     click.echo("Enter seed text (Ctrl-D to quit).", err=True)
     while True:
         try:
@@ -255,7 +346,7 @@ def _interactive(generator: Any, words: int, sampling: Any) -> None:
             click.echo(err=True)
             return
         if prompt.strip():
-            _stream(generator, prompt, words, sampling)
+            _stream(generator, prompt, words, sampling, raw)
 
 
 def _warn_unknown(prompt: str, unknown: list[str]) -> None:
@@ -308,10 +399,11 @@ def _print_info(info: dict[str, Any], as_json: bool) -> None:
                 f"loss {_number(training.get('val_loss'), '.4f')}",
             ),
         ]
+    rows.append(("Decoding", _describe_decoding(_section(info, "generation"))))
     rows.append(("Quantization", _describe_quantization(quantization)))
     width = max(len(name) for name, _ in rows) + 2
-    for name, value in rows:
-        click.echo(f"{name + ':':<{width}}{value}")
+    for name, value in rows:  # values come from the file: one line each, control characters made visible
+        click.echo(f"{name + ':':<{width}}{one_line(value)[:_INFO_WIDTH]}")
 
 
 def _section(info: dict[str, Any], key: str) -> dict[str, Any]:
@@ -322,6 +414,16 @@ def _section(info: dict[str, Any], key: str) -> dict[str, Any]:
 
 def _number(value: Any, spec: str) -> str:
     return format(value, spec) if isinstance(value, (int, float)) and not isinstance(value, bool) else "?"
+
+
+def _describe_decoding(generation: dict[str, Any]) -> str:
+    from .decoding import Decoding
+
+    text = f"{Decoding.from_metadata(generation).describe()} by default"
+    chosen = _section(generation, "chosen_by")
+    if chosen.get("method"):
+        text += f" ({chosen['method']})"
+    return text
 
 
 def _describe_quantization(quantization: dict[str, Any]) -> str:

@@ -64,6 +64,9 @@ def mask_never_emitted(logits: np.ndarray) -> np.ndarray:
 
 DEFAULT_WORDS = 10  # the tutorial's budget
 MAX_WORDS = 1000  # per prompt and call
+MAX_PENALTY = 10.0  # repetition penalty (1 = off)
+MAX_NGRAM = 20  # no-repeat n-gram size (0 = off)
+MAX_BEAMS = 32  # beam search (1 = off)
 
 # --- files --------------------------------------------------------------------------------------------
 

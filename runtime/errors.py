@@ -14,7 +14,8 @@ Library code raises these; each command turns them into one line, `Error: …`, 
     ├── ModelFileError               an ONNX file the runtime will not run                 (every command)
     │   └── VocabularyMismatch       its tokenizer does not fit its logits
     ├── TokenizerError               a tokenizer document that cannot be used
-    └── GenerationError              generation options that make no sense                  (lstm-gen, API)
+    ├── GenerationError              generation options that make no sense                  (lstm-gen, API)
+    └── BackendUnavailable           a backend that cannot run on this machine              (lstm-gen, API)
 
 The classes live here, in the runtime, because the runtime is the one package every stage imports.
 """
@@ -68,3 +69,7 @@ class TokenizerError(LstmEdgeError):
 
 class GenerationError(LstmEdgeError):
     """Generation options out of range (temperature, top-k, top-p, word budget, …)."""
+
+
+class BackendUnavailable(LstmEdgeError):
+    """The backend asked for cannot run here (onnxruntime not installed, or it does not import)."""

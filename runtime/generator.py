@@ -7,6 +7,9 @@ The prompt is read once (prefill, with zero state); after that each word costs o
 graph with seq = 1 and the state fed back. Steps run through pre-built I/O bindings over two
 ping-pong sets of state buffers, so the per-word Python work is a few numpy calls. A Generator
 holds no per-call state and may be shared between threads.
+
+Decoding rules (repetition penalty, no-repeat n-grams, beam search: runtime/decoding.py, beam.py)
+default to what the model file recommends (`generator.decoding`); pass `decoding=` to choose.
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ import numpy as np
 
 from . import contract
 from .backend import Decoder
+from .beam import decode_beams
 from .contract import NEVER_EMITTED, STOP_ID
+from .decoding import Decoding, RepetitionRules, check_beams, exempt_ids
 from .errors import GenerationError
 from .model_file import ModelFile, load_model
 from .tokenizer import detokenize, split_words
@@ -63,6 +68,7 @@ class PromptState:
     unknown_words: list[str]
     logits: np.ndarray  # (V,) next-word logits
     state: tuple[np.ndarray, ...]  # per state input, (H,)
+    ids: tuple[int, ...] = ()  # the prompt's token ids after <bos>: what the repetition rules count as said
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,11 @@ class Generation:
     words: list[str]  # generated tokens
     unknown_words: list[str]
     stop_reason: str  # "eos" or "max_words"
+
+    @property
+    def raw_text(self) -> str:
+        """Prompt and continuation as the model's tokens, joined by spaces (lstm-gen --raw)."""
+        return " ".join([*split_words(self.prompt), *self.words])
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -84,15 +95,25 @@ class Generation:
 
 
 class Generator:
-    """Greedy or sampled generation from one model file; one onnxruntime session, created once."""
+    """Greedy or sampled generation from one model file; one onnxruntime session, created once.
+
+    `decoding` is what every call uses unless it passes its own: by default the model's recommendation.
+    """
 
     def __init__(
-        self, model: str | Path | ModelFile | None = None, threads: int = 1, backend: str = "onnxruntime"
+        self,
+        model: str | Path | ModelFile | None = None,
+        threads: int = 1,
+        backend: str = "auto",
+        decoding: Decoding | None = None,
     ) -> None:
         self.model = model if isinstance(model, ModelFile) else load_model(model, threads=threads, backend=backend)
         self.tokenizer = self.model.tokenizer
         self.spec = self.model.spec
         self.backend = self.model.backend
+        self.recommended = Decoding.from_metadata(self.model.generation)  # checked by the loader already
+        self.decoding = self.recommended if decoding is None else decoding
+        self._exempt = exempt_ids(self.tokenizer)
         self._local = threading.local()  # per-thread pools of decoders
 
     # --- prompts ---
@@ -114,39 +135,64 @@ class Generator:
                     unknown_words=encoded[index].unknown_words,
                     logits=logits[row],
                     state=tuple(tensor[row] for tensor in state),
+                    ids=tuple(encoded[index].ids[1:]),
                 )
         return results  # type: ignore[return-value]
 
     # --- generation ---
 
     def generate(
-        self, prompt: str | PromptState, max_words: int = contract.DEFAULT_WORDS, sampling: Sampling = GREEDY
+        self,
+        prompt: str | PromptState,
+        max_words: int = contract.DEFAULT_WORDS,
+        sampling: Sampling = GREEDY,
+        decoding: Decoding | None = None,
     ) -> Generation:
         """Continue one prompt by up to `max_words` words, stopping early at <eos>."""
-        return self.generate_many([prompt], max_words, sampling)[0]
+        return self.generate_many([prompt], max_words, sampling, decoding)[0]
 
     def generate_many(
-        self, prompts: Sequence[str | PromptState], max_words: int = contract.DEFAULT_WORDS, sampling: Sampling = GREEDY
+        self,
+        prompts: Sequence[str | PromptState],
+        max_words: int = contract.DEFAULT_WORDS,
+        sampling: Sampling = GREEDY,
+        decoding: Decoding | None = None,
     ) -> list[Generation]:
         """Continue many prompts at once: prefill each, then decode them together as one batch."""
-        _check_budget(max_words)
+        decoding = self._checked(max_words, sampling, decoding)
         states = self._prompt_states(prompts)
         if not states:
             return []
-        tokens = np.array(list(self._decode(states, max_words, sampling))) if max_words else None  # (T, B)
+        steps = list(self._decode(states, max_words, sampling, decoding)) if max_words else []
+        tokens = np.array(steps) if steps else None  # (T, B)
         return [
             self._generation(state, tokens[:, row] if tokens is not None else []) for row, state in enumerate(states)
         ]
 
     def stream(
-        self, prompt: str | PromptState, max_words: int = contract.DEFAULT_WORDS, sampling: Sampling = GREEDY
+        self,
+        prompt: str | PromptState,
+        max_words: int = contract.DEFAULT_WORDS,
+        sampling: Sampling = GREEDY,
+        decoding: Decoding | None = None,
     ) -> Iterator[str]:
-        """Yield generated tokens one at a time as they are decided (<eos> ends the stream)."""
-        _check_budget(max_words)
-        return self._stream(self._prompt_states([prompt]), max_words, sampling)
+        """Yield generated tokens one at a time as they are decided (<eos> ends the stream).
 
-    def _stream(self, prompts: list[PromptState], max_words: int, sampling: Sampling) -> Iterator[str]:
-        for step_tokens in self._decode(prompts, max_words, sampling):
+        Beam search decides the whole continuation before its first word, so it streams at the end.
+        """
+        decoding = self._checked(max_words, sampling, decoding)
+        return self._stream(self._prompt_states([prompt]), max_words, sampling, decoding)
+
+    def _checked(self, max_words: int, sampling: Sampling, decoding: Decoding | None) -> Decoding:
+        _check_budget(max_words)
+        decoding = self.decoding if decoding is None else decoding
+        check_beams(decoding, sampling.greedy)
+        return decoding
+
+    def _stream(
+        self, prompts: list[PromptState], max_words: int, sampling: Sampling, decoding: Decoding
+    ) -> Iterator[str]:
+        for step_tokens in self._decode(prompts, max_words, sampling, decoding):
             token = int(step_tokens[0])
             if token == STOP_ID:
                 return
@@ -158,19 +204,31 @@ class Generator:
         return [p if isinstance(p, PromptState) else next(prefilled) for p in prompts]
 
     def _decode(
-        self, prompts: list[PromptState], max_words: int, sampling: Sampling
+        self, prompts: list[PromptState], max_words: int, sampling: Sampling, decoding: Decoding
     ) -> Iterator[Sequence[int] | np.ndarray]:
         """Yield the next token of every row, step by step; rows that reached <eos> keep yielding <eos>."""
-        decoder = self._acquire(len(prompts))
+        beams = decoding.beams
+        decoder = self._acquire(len(prompts) * beams)
         try:
-            for row, prompt in enumerate(prompts):  # start from the prompts' logits and state
+            for row in range(len(decoder.ids)):  # start from the prompts' logits and state (each beam alike)
+                prompt = prompts[row // beams]
                 decoder.logits[row] = prompt.logits
                 for tensor, value in zip(decoder.state, prompt.state, strict=True):
                     tensor[row] = value
-            if len(prompts) == 1 and sampling.greedy:
-                yield from _decode_one_greedy(decoder, max_words)
+            rules = None
+            if decoding.has_rules:
+                histories = [prompt.ids for prompt in prompts for _ in range(beams)]
+                rules = RepetitionRules(decoding, histories, self._exempt)
+            if beams > 1:
+                yield from _steps(decode_beams(decoder, beams, max_words, rules))
+            elif len(prompts) == 1 and sampling.greedy:
+                yield from (
+                    _decode_one_greedy(decoder, max_words)
+                    if rules is None
+                    else _decode_one_ruled(decoder, max_words, rules)
+                )
             else:
-                yield from _decode_batch(decoder, max_words, sampling)
+                yield from _decode_batch(decoder, max_words, sampling, rules)
         finally:
             self._release(decoder)
 
@@ -211,19 +269,48 @@ def _decode_one_greedy(decoder: Decoder, max_words: int) -> Iterator[Sequence[in
         step()
 
 
-def _decode_batch(decoder: Decoder, max_words: int, sampling: Sampling) -> Iterator[np.ndarray]:
+def _decode_one_ruled(decoder: Decoder, max_words: int, rules: RepetitionRules) -> Iterator[Sequence[int]]:
+    """Batch 1 greedy with repetition rules: the loop above, the rules applied before each choice."""
+    step, logits, ids = decoder.step, decoder.logits, decoder.ids
+    row = logits[0]
+    for position in range(max_words):
+        rules.apply(logits)
+        row[NEVER_EMITTED] = -np.inf
+        token = int(row.argmax())
+        yield (token,)
+        if token == STOP_ID or position == max_words - 1:
+            return
+        rules.append((token,))
+        ids[0, 0] = token
+        step()
+
+
+def _decode_batch(
+    decoder: Decoder, max_words: int, sampling: Sampling, rules: RepetitionRules | None = None
+) -> Iterator[np.ndarray]:
     logits, ids = decoder.logits, decoder.ids
     rng = None if sampling.greedy else np.random.default_rng(sampling.seed)
     done = np.zeros(len(logits), dtype=bool)
     for position in range(max_words):
+        if rules is not None:
+            rules.apply(logits)
         next_ids = _choose(logits, sampling, rng)
         next_ids[done] = STOP_ID
         done |= next_ids == STOP_ID
         yield next_ids
         if done.all() or position == max_words - 1:
             return
+        if rules is not None:
+            rules.append(next_ids)
         ids[:, 0] = next_ids
         decoder.step()
+
+
+def _steps(sequences: list[list[int]]) -> Iterator[np.ndarray]:
+    """Finished sequences as the step-by-step stream the other loops yield (<eos> after a row's end)."""
+    longest = max(len(sequence) for sequence in sequences)
+    for position in range(longest):
+        yield np.array([s[position] if position < len(s) else STOP_ID for s in sequences], dtype=np.int64)
 
 
 def _check_budget(max_words: int) -> None:

@@ -2,20 +2,22 @@
 
 A model file is accepted only if it is what our exporter writes. In order:
 
-1. read: a regular file (never a FIFO or device), at most `contract.MAX_MODEL_BYTES`;
-2. parse and vet with the runtime's own reader (`onnx_proto`): no outside data, no subgraphs,
-   functions or sparse tensors anywhere; only the operators, attributes and opsets of the contract;
-3. read the metadata: format version, tokenizer (and its sha256), architecture → `ModelSpec`;
-4. check the graph against the spec: input and output names, types and widths, LSTM sizes, and the
-   vocabulary against the logits' width;
-5. only then hand the bytes to a backend (onnxruntime).
+1. read: a regular file (a FIFO or device is refused before it is opened), at most
+   `contract.MAX_MODEL_BYTES` (a larger file is refused before it is read);
+2. parse and vet with the runtime's own reader (`onnx_proto`): only the fields our exporter writes, so no
+   outside data, subgraphs, functions or sparse tensors anywhere, no field protobuf would merge; then only
+   the operators, attributes and opsets of the contract;
+3. read the metadata: format version, tokenizer (its sha256; no empty word, none with spaces or control
+   characters), architecture → `ModelSpec`;
+4. check the graph against the spec: input and output names, types and widths, LSTM sizes, the
+   vocabulary against the logits' width, and the names and shapes the architecture document lists;
+5. only then hand the file to a backend (onnxruntime, or the numpy backend, which maps the graph itself).
 
 Every refusal is a `ModelFileError` whose message names the file and the problem in one line.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
@@ -25,12 +27,14 @@ from typing import Any
 
 from . import contract
 from .contract import ModelSpec
-from .errors import LstmEdgeError, ModelFileError, VocabularyMismatch
+from .decoding import Decoding
+from .errors import GenerationError, LstmEdgeError, ModelFileError, VocabularyMismatch
 from .onnx_proto import FLOAT, INT64, Graph, OnnxModel, ProtoError, ValueInfo, read_model
-from .tokenizer import Tokenizer
+from .tokenizer import SPECIAL_TOKENS, Tokenizer
 
 DEFAULT_MODEL_NAME = "fashion-lstm.onnx"
 REEXPORT = "re-export it with lstm-export"
+_INFO_FACTS = frozenset({"path", "size_bytes", "backend", "vocabulary_size"})  # `info()` keys not from metadata
 _JSON_LIMIT = 64 * 1024 * 1024  # one metadata document; the tokenizer of a 60k vocabulary is about 1 MB
 
 
@@ -47,9 +51,10 @@ class ModelFile:
     size_bytes: int = 0
 
     def info(self) -> dict[str, Any]:
-        """What `lstm-gen --info` shows: the metadata, decoded."""
+        """What `lstm-gen --info` shows: the file's own facts, then its metadata decoded (a metadata key
+        named like one of those facts is left out)."""
         decoded: dict[str, Any] = {
-            "path": str(self.path),
+            "path": printable_path(self.path),
             "size_bytes": self.size_bytes,
             "backend": self.backend.name,
         }
@@ -57,12 +62,17 @@ class ModelFile:
             name = key.removeprefix("lstm_edge.")
             if key == contract.KEY_TOKENIZER:
                 decoded["vocabulary_size"] = len(self.tokenizer)
-                continue
-            try:
-                decoded[name] = _parse_json(value)
-            except ValueError:
-                decoded[name] = value
+            elif name not in _INFO_FACTS:
+                try:
+                    decoded[name] = _parse_json(value)
+                except ValueError:
+                    decoded[name] = value
         return decoded
+
+
+def printable_path(path: Path) -> str:
+    """`path` as valid Unicode: bytes of a non-UTF-8 file name become U+FFFD (so JSON output stays UTF-8)."""
+    return os.fsencode(path).decode("utf-8", "replace")
 
 
 def default_model_path() -> Path:
@@ -72,10 +82,11 @@ def default_model_path() -> Path:
     return Path(models.__file__).parent / DEFAULT_MODEL_NAME
 
 
-def load_model(path: str | os.PathLike[str] | None = None, threads: int = 1, backend: str = "onnxruntime") -> ModelFile:
+def load_model(path: str | os.PathLike[str] | None = None, threads: int = 1, backend: str = "auto") -> ModelFile:
     """Open the model file at `path` (the shipped default when None) for generation.
 
-    `threads` is the backend's intra-op thread count; 1 suits small devices.
+    `backend` is "auto" (onnxruntime where it imports, numpy otherwise), "onnxruntime" or "numpy";
+    `threads` is onnxruntime's intra-op thread count; 1 suits small devices.
     """
     if path is None:
         path = default_model_path()
@@ -104,32 +115,40 @@ def load_model(path: str | os.PathLike[str] | None = None, threads: int = 1, bac
 
 
 def read_model_bytes(path: Path, limit: int = contract.MAX_MODEL_BYTES) -> bytes:
-    """The file's bytes: a regular file only (a FIFO or device could block or never end), at most `limit`."""
+    """The file's bytes: a regular file only (a FIFO or device could block, act on being opened, or never
+    end), refused unread when it is larger than `limit`."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        _check_regular(path, os.stat(path))  # before opening: opening a FIFO or a device can block or act
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
         raise ModelFileError(f"{path}: no such model file") from None
-    except IsADirectoryError:
-        raise ModelFileError(f"{path}: is a directory, expected an .onnx file") from None
     except OSError as error:
-        raise ModelFileError(f"{path}: cannot read ({error.strerror})") from None
+        raise ModelFileError(f"{path}: cannot read ({error.strerror or error})") from None
+    except ValueError:  # a NUL in the name
+        raise ModelFileError(f"{str(path)!r}: not a valid file name (it holds a NUL character)") from None
     try:
-        mode = os.fstat(descriptor).st_mode
-        if stat.S_ISDIR(mode):
-            raise ModelFileError(f"{path}: is a directory, expected an .onnx file")
-        if not stat.S_ISREG(mode):
-            raise ModelFileError(f"{path}: not a regular file (a device, FIFO or socket); save the model to a file")
+        status = os.fstat(descriptor)
+        _check_regular(path, status)  # the same file we looked at, or a regular file swapped in since
+        if status.st_size > limit:
+            raise ModelFileError(f"{path}: larger than {limit // 2**20} MiB, far beyond any lstm-edge model")
         with open(descriptor, "rb", closefd=False) as handle:
             data = handle.read(limit + 1)
     except OSError as error:
-        raise ModelFileError(f"{path}: cannot read ({error.strerror})") from None
+        raise ModelFileError(f"{path}: cannot read ({error.strerror or error})") from None
     finally:
         os.close(descriptor)
     if not data:
         raise ModelFileError(f"{path}: the file is empty")
-    if len(data) > limit:
+    if len(data) > limit:  # it grew while we read it
         raise ModelFileError(f"{path}: larger than {limit // 2**20} MiB, far beyond any lstm-edge model")
     return data
+
+
+def _check_regular(path: Path, status: os.stat_result) -> None:
+    if stat.S_ISDIR(status.st_mode):
+        raise ModelFileError(f"{path}: is a directory, expected an .onnx file")
+    if not stat.S_ISREG(status.st_mode):
+        raise ModelFileError(f"{path}: not a regular file (a device, FIFO or socket); save the model to a file")
 
 
 def vet(model: OnnxModel) -> tuple[ModelSpec, Tokenizer, dict[str, Any]]:
@@ -141,12 +160,18 @@ def vet(model: OnnxModel) -> tuple[ModelSpec, Tokenizer, dict[str, Any]]:
         raise ModelFileError("not an ONNX model (no graph)")
     metadata = _metadata(model.metadata)
     tokenizer = _tokenizer(metadata)
-    spec = ModelSpec.from_architecture(_json(metadata, contract.KEY_ARCHITECTURE))
+    architecture = _json(metadata, contract.KEY_ARCHITECTURE)
+    spec = ModelSpec.from_architecture(architecture)
     generation = _json(metadata, contract.KEY_GENERATION)
     if not isinstance(generation, dict):
         raise ModelFileError(f"metadata {contract.KEY_GENERATION} is not a JSON object ({REEXPORT})")
+    try:
+        Decoding.from_metadata(generation)
+    except GenerationError as error:
+        raise ModelFileError(f"metadata {contract.KEY_GENERATION}: {error} ({REEXPORT})") from None
     _check_operators(model)
     _check_signature(model.graph, spec, tokenizer)
+    _check_architecture_lists(architecture, spec)
     return spec, tokenizer, generation
 
 
@@ -198,12 +223,50 @@ def _parse_json(text: str) -> Any:
 
 def _tokenizer(metadata: dict[str, str]) -> Tokenizer:
     document = metadata[contract.KEY_TOKENIZER]
-    if hashlib.sha256(document.encode()).hexdigest() != metadata[contract.KEY_TOKENIZER_SHA256]:
+    if _sha256_hex(document.encode()) != metadata[contract.KEY_TOKENIZER_SHA256]:
         raise ModelFileError(f"tokenizer does not match its sha256; the file was altered ({REEXPORT})")
     try:
-        return Tokenizer.from_document(_json(metadata, contract.KEY_TOKENIZER))
+        tokenizer = Tokenizer.from_document(_json(metadata, contract.KEY_TOKENIZER))
     except LstmEdgeError as error:
         raise ModelFileError(f"{error} ({REEXPORT})") from None
+    _check_vocabulary(tokenizer)
+    return tokenizer
+
+
+def _check_vocabulary(tokenizer: Tokenizer) -> None:
+    """No word is empty (detokenizing it would fail) or holds spaces or control characters (which would break
+    the output's lines or reach the terminal). One pass in C over the whole vocabulary."""
+    words = tokenizer.vocabulary[len(SPECIAL_TOKENS) :]
+    text = "".join(words)
+    if "" not in words and text.isprintable() and " " not in text:
+        return
+    for index, word in enumerate(words, len(SPECIAL_TOKENS)):
+        if not word or not word.isprintable() or " " in word:
+            raise ModelFileError(
+                f"vocabulary entry {index} ({word[:40]!r}) is empty or holds spaces or control characters ({REEXPORT})"
+            )
+
+
+def _check_architecture_lists(document: dict[str, Any], spec: ModelSpec) -> None:
+    """The names and shapes the architecture document also lists are the ones its layer sizes give."""
+    for key, expected in spec.architecture().items():
+        if key in document and document[key] != expected:
+            raise ModelFileError(
+                f"metadata {contract.KEY_ARCHITECTURE} lists other {key} than its sizes give ({REEXPORT})"
+            )
+
+
+def _sha256_hex(data: bytes) -> str:
+    """sha256 from CPython's small built-in module where it has one: hashlib loads OpenSSL, about 3 ms of
+    a 100 ms cold start."""
+    try:
+        from _sha2 import sha256  # type: ignore[import-not-found]  # Python ≥ 3.12
+    except ImportError:
+        try:
+            from _sha256 import sha256  # type: ignore[import-not-found]  # Python ≤ 3.11
+        except ImportError:
+            from hashlib import sha256
+    return str(sha256(data).hexdigest())
 
 
 def _check_operators(model: OnnxModel) -> None:

@@ -2,29 +2,42 @@
 
 `read_model(data)` parses a serialized `ModelProto` into plain objects: metadata, opsets, and the one
 graph's nodes, initializers, inputs and outputs. An lstm-edge file is flat — one graph, no subgraphs,
-no functions, no sparse tensors, every tensor inside the file — so the reader refuses all of those on
-sight (`ForbiddenContent`) instead of descending into them: it never recurses, whatever the nesting of a
-crafted file, and a tensor that names an outside file is never handed to onnxruntime. Bytes that do not
-parse (truncated, not protobuf, not UTF-8 where text belongs) raise `ProtoError`.
+no functions, no sparse tensors, every tensor inside the file — so the reader knows only the fields our
+exporter writes and refuses every other field on sight (`ForbiddenContent`) instead of descending into
+it: it never recurses, whatever the nesting of a crafted file, and a tensor that names an outside file
+is never handed to onnxruntime. Bytes that do not parse (truncated, not protobuf, a field twice that
+protobuf would merge, not UTF-8 where text belongs) raise `ProtoError`. The work is bounded: at most
+`FIELD_BUDGET` fields and `NUMBER_BUDGET` numbers outside raw data per file, tensors of `MAX_RANK` axes.
 
-Field numbers are from onnx.proto (IR version 10):
+Being strict about duplicates and wire types matters: a parser that reads a file differently from
+onnxruntime's (which merges repeated messages and keeps the last of repeated scalars) could vet one
+graph while onnxruntime runs another.
 
-    ModelProto      ir_version=1 graph=7 opset_import=8 metadata_props=14 training_info=20 functions=25
-    GraphProto      node=1 initializer=5 input=11 output=12 value_info=13 sparse_initializer=15
-    NodeProto       input=1 output=2 name=3 op_type=4 attribute=5 domain=7 overload=8
-    AttributeProto  name=1 f=2 i=3 s=4 t=5 g=6 floats=7 ints=8 strings=9 tensors=10 graphs=11 tp=14
-                    type_protos=15 type=20 ref_attr_name=21 sparse_tensor=22 sparse_tensors=23
-    TensorProto     dims=1 data_type=2 float_data=4 int32_data=5 int64_data=7 name=8 raw_data=9
-                    external_data=13 data_location=14
-    ValueInfoProto  name=1 type=2     TypeProto tensor_type=1 (elem_type=1 shape=2)   Dimension value=1 param=2
+Field numbers are from onnx.proto (IR version 10); the ones marked * are the only ones read:
+
+    ModelProto      ir_version=1* producer_name=2* producer_version=3* domain=4* model_version=5*
+                    doc_string=6* graph=7* opset_import=8* metadata_props=14* training_info=20
+                    functions=25 configuration=26
+    GraphProto      node=1* name=2* initializer=5* doc_string=10* input=11* output=12* value_info=13*
+                    quantization_annotation=14 sparse_initializer=15 metadata_props=16
+    NodeProto       input=1* output=2* name=3* op_type=4* attribute=5* doc_string=6* domain=7* overload=8
+                    metadata_props=9 device_configurations=10
+    AttributeProto  name=1* f=2* i=3* s=4* t=5* g=6 floats=7* ints=8* strings=9* tensors=10 graphs=11
+                    doc_string=13* tp=14 type_protos=15 type=20* ref_attr_name=21 sparse_tensor=22
+                    sparse_tensors=23
+    TensorProto     dims=1* data_type=2* segment=3 float_data=4* int32_data=5* string_data=6 int64_data=7*
+                    name=8* raw_data=9* double_data=10 uint64_data=11 doc_string=12* external_data=13
+                    data_location=14* (0 only) metadata_props=16
+    ValueInfoProto  name=1* type=2* doc_string=3*     TypeProto tensor_type=1* denotation=6*
+    TypeProto.Tensor elem_type=1* shape=2*   TensorShapeProto dim=1*   Dimension value=1* param=2* denotation=3*
+    OperatorSetIdProto domain=1* version=2*   StringStringEntryProto key=1* value=2*
 """
 
 from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple, Union
 
 from .errors import ModelFileError
 
@@ -32,26 +45,21 @@ if TYPE_CHECKING:
     import numpy as np
 
 _VARINT, _FIXED64, _BYTES, _FIXED32 = 0, 1, 2, 5
-_EXTERNAL = 1  # TensorProto.DataLocation.EXTERNAL
 _EMPTY = memoryview(b"")  # an absent string field
 
 # TensorProto.DataType → numpy dtype name, for the types our files hold
 TENSOR_TYPES = {1: "float32", 2: "uint8", 3: "int8", 6: "int32", 7: "int64"}
 FLOAT, UINT8, INT8, INT32, INT64 = 1, 2, 3, 6, 7
+_ITEM_SIZES = {FLOAT: 4, UINT8: 1, INT8: 1, INT32: 4, INT64: 8}
+_VALUE_FIELDS = {4: (FLOAT,), 5: (INT32, INT8, UINT8), 7: (INT64,)}  # typed data field → the types it may hold
 
-# Fields that hold nested graphs, functions, sparse or outside data: never in our files, refused unread.
-_FORBIDDEN_MODEL_FIELDS = {20: "training information", 25: "functions"}
-_FORBIDDEN_GRAPH_FIELDS = {15: "sparse initializers"}
-_FORBIDDEN_ATTRIBUTE_FIELDS = {
-    6: "a subgraph",
-    10: "a list of tensors",
-    11: "subgraphs",
-    14: "a type",
-    15: "types",
-    21: "a function attribute reference",
-    22: "a sparse tensor",
-    23: "sparse tensors",
-}
+FIELD_BUDGET = 200_000  # fields per file (ours: about 1,000, whatever the vocabulary); bounds the parse time
+NUMBER_BUDGET = 4_000_000  # numbers outside raw_data (ours: int8 scales, about 2 per word); bounds the memory
+MAX_RANK = 8  # axes of a tensor; ours have at most 3
+
+OUTSIDE_DATA = "keeps tensor data in an outside file; an lstm-edge model is one self-contained file"
+
+AttributeValue = Union[int, float, bytes, list[int], list[float], list[bytes], "Tensor"]
 
 
 class ProtoError(ModelFileError):
@@ -62,265 +70,432 @@ class ForbiddenContent(ModelFileError):
     """A well-formed ONNX file holding something an lstm-edge model never has (outside data, subgraphs, …)."""
 
 
-@dataclass(frozen=True)
-class Tensor:
+class Tensor(NamedTuple):
     name: str
     dims: tuple[int, ...]
-    data_type: int
+    data_type: int  # always a key of TENSOR_TYPES, and the data always fills `dims` (checked when read)
     raw: bytes | None  # raw_data, when the tensor uses it
     values: tuple[float | int, ...] = ()  # float_data / int32_data / int64_data otherwise
 
     def to_numpy(self) -> np.ndarray:
-        """The tensor as an array (a copy); a size that does not match its dims raises `ProtoError`."""
+        """The tensor as an array (a copy)."""
         import numpy as np
 
-        dtype = TENSOR_TYPES.get(self.data_type)
-        if dtype is None:
-            raise ProtoError(f"tensor {self.name!r} has data type {self.data_type}, which lstm-edge does not use")
-        count = 1
-        for dim in self.dims:
-            count *= dim
+        dtype = np.dtype(TENSOR_TYPES[self.data_type])
         if self.raw is not None:
-            if len(self.raw) != count * np.dtype(dtype).itemsize:
-                raise ProtoError(f"tensor {self.name!r} holds {len(self.raw)} bytes, its shape needs another size")
-            return np.frombuffer(self.raw, dtype=np.dtype(dtype).newbyteorder("<")).astype(dtype).reshape(self.dims)
-        if len(self.values) != count:
-            raise ProtoError(f"tensor {self.name!r} holds {len(self.values)} values, its shape needs {count}")
+            return np.frombuffer(self.raw, dtype=dtype.newbyteorder("<")).astype(dtype).reshape(self.dims)
         return np.array(self.values, dtype=dtype).reshape(self.dims)
 
 
-@dataclass(frozen=True)
-class Node:
+class Node(NamedTuple):
     op_type: str
     domain: str
     name: str
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
-    attributes: dict[str, int | float | bytes | list[int] | list[float] | list[bytes] | Tensor]
+    attributes: dict[str, AttributeValue]
 
 
-@dataclass(frozen=True)
-class ValueInfo:
+class ValueInfo(NamedTuple):
     name: str
     elem_type: int  # 0 when the type is not given
     dims: tuple[int | str | None, ...] | None  # None: no shape; per axis a size, a symbolic name or unknown
 
 
-@dataclass
+# Named tuples and plain classes, not dataclasses: every dataclass costs about a millisecond at import,
+# and this module is on every cold start.
+
+
 class Graph:
-    nodes: list[Node] = field(default_factory=list)
-    initializers: dict[str, Tensor] = field(default_factory=dict)
-    inputs: list[ValueInfo] = field(default_factory=list)
-    outputs: list[ValueInfo] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.nodes: list[Node] = []
+        self.initializers: dict[str, Tensor] = {}
+        self.inputs: list[ValueInfo] = []
+        self.outputs: list[ValueInfo] = []
 
 
-@dataclass
 class OnnxModel:
-    ir_version: int = 0
-    opsets: dict[str, int] = field(default_factory=dict)  # domain ("" = ai.onnx) → version
-    metadata: dict[str, str] = field(default_factory=dict)
-    graph: Graph | None = None
+    def __init__(self) -> None:
+        self.ir_version = 0
+        self.opsets: dict[str, int] = {}  # domain ("" = ai.onnx) → version
+        self.metadata: dict[str, str] = {}
+        self.graph: Graph | None = None
 
 
 def read_model(data: bytes | memoryview, max_nodes: int = 100_000) -> OnnxModel:
     """Parse and vet a serialized ModelProto (see the module docstring for what is refused)."""
-    model = OnnxModel()
-    for number, value in _fields(memoryview(data)):
-        if number in _FORBIDDEN_MODEL_FIELDS:
-            raise ForbiddenContent(f"holds {_FORBIDDEN_MODEL_FIELDS[number]}, which an lstm-edge model never has")
-        if number == 1:
-            model.ir_version = _int(value, "ir_version")
-        elif number == 7:
-            if model.graph is not None:
-                raise ProtoError("more than one graph")
-            model.graph = _graph(_message(value, "graph"), max_nodes)
-        elif number == 8:
-            opset = dict(_fields(_message(value, "opset_import")))
-            domain = _text(opset.get(1, _EMPTY), "opset domain")
-            if domain in model.opsets:
-                raise ProtoError(f"opset domain {domain!r} imported twice")
-            model.opsets[domain] = _int(opset.get(2, 0), "opset version")
-        elif number == 14:
-            entry = dict(_fields(_message(value, "metadata_props")))
-            key = _text(entry.get(1, _EMPTY), "metadata key")
-            if key in model.metadata:
-                raise ProtoError(f"metadata key {key!r} appears twice")
-            model.metadata[key] = _text(entry.get(2, _EMPTY), f"metadata {key}")
-    return model
+    return _Reader(max_nodes).model(memoryview(data))
 
 
-def _graph(view: memoryview, max_nodes: int) -> Graph:
-    graph = Graph()
-    for number, value in _fields(view):
-        if number in _FORBIDDEN_GRAPH_FIELDS:
-            raise ForbiddenContent(f"holds {_FORBIDDEN_GRAPH_FIELDS[number]}, which an lstm-edge model never has")
-        if number == 1:
-            if len(graph.nodes) >= max_nodes:
-                raise ForbiddenContent(f"has more than {max_nodes:,} nodes")
-            graph.nodes.append(_node(_message(value, "node")))
-        elif number == 5:
-            tensor = _tensor(_message(value, "initializer"))
-            if tensor.name in graph.initializers:
-                raise ProtoError(f"initializer {tensor.name!r} appears twice")
-            graph.initializers[tensor.name] = tensor
-        elif number in (11, 12, 13):
-            info = _value_info(_message(value, "value_info"))
-            if number == 11:
-                graph.inputs.append(info)
+# --- the messages we read: field number → wire type, which fields repeat, and what the others hold -----
+
+
+class _Message:
+    """One protobuf message type as we read it: the fields our files use (number → wire type), which of
+    them repeat, and, for the refused fields ONNX defines, what a file holding one does."""
+
+    def __init__(
+        self,
+        name: str,
+        fields: dict[int, int],
+        repeated: frozenset[int] = frozenset(),
+        never: dict[int, str] | None = None,
+    ) -> None:
+        self.name = name
+        self.fields = fields
+        self.repeated = repeated
+        self.never = never or {}
+
+    def refusal(self, number: int) -> ModelFileError:
+        """The error for a field we do not read: refused content when ONNX defines it, else not ONNX."""
+        if self is _TENSOR and number == 13:
+            return ForbiddenContent(OUTSIDE_DATA)
+        if number in self.never:
+            return ForbiddenContent(f"{self.never[number]}, which an lstm-edge model never has")
+        return ProtoError(f"field {number} of a {self.name} is not in the ONNX format")
+
+
+_MODEL = _Message(
+    "model",
+    {1: _VARINT, 2: _BYTES, 3: _BYTES, 4: _BYTES, 5: _VARINT, 6: _BYTES, 7: _BYTES, 8: _BYTES, 14: _BYTES},
+    frozenset({8, 14}),
+    {20: "holds training information", 25: "holds functions", 26: "holds device configurations"},
+)
+_GRAPH = _Message(
+    "graph",
+    {1: _BYTES, 2: _BYTES, 5: _BYTES, 10: _BYTES, 11: _BYTES, 12: _BYTES, 13: _BYTES},
+    frozenset({1, 5, 11, 12, 13}),
+    {14: "holds quantization annotations", 15: "holds sparse initializers", 16: "holds graph metadata"},
+)
+_NODE = _Message(
+    "node",
+    {1: _BYTES, 2: _BYTES, 3: _BYTES, 4: _BYTES, 5: _BYTES, 6: _BYTES, 7: _BYTES},
+    frozenset({1, 2, 5}),
+    {8: "calls a function overload", 9: "holds node metadata", 10: "holds device configurations"},
+)
+_ATTRIBUTE = _Message(
+    "attribute",
+    {
+        1: _BYTES,
+        2: _FIXED32,
+        3: _VARINT,
+        4: _BYTES,
+        5: _BYTES,
+        7: _FIXED32,
+        8: _VARINT,
+        9: _BYTES,
+        13: _BYTES,
+        20: _VARINT,
+    },
+    frozenset({7, 8, 9}),
+    {
+        6: "has a node attribute holding a subgraph",
+        10: "has a node attribute holding a list of tensors",
+        11: "has a node attribute holding subgraphs",
+        14: "has a node attribute holding a type",
+        15: "has a node attribute holding types",
+        21: "has a node attribute holding a function attribute reference",
+        22: "has a node attribute holding a sparse tensor",
+        23: "has a node attribute holding sparse tensors",
+    },
+)
+_TENSOR = _Message(
+    "tensor",
+    {1: _VARINT, 2: _VARINT, 4: _FIXED32, 5: _VARINT, 7: _VARINT, 8: _BYTES, 9: _BYTES, 12: _BYTES, 14: _VARINT},
+    frozenset({1, 4, 5, 7}),
+    {
+        3: "holds a segmented tensor",
+        6: "holds a tensor of strings",
+        10: "holds a tensor of doubles",
+        11: "holds a tensor of uint64",
+        16: "holds tensor metadata",
+    },
+)
+_VALUE_INFO = _Message("value", {1: _BYTES, 2: _BYTES, 3: _BYTES}, never={4: "holds value metadata"})
+_TYPE = _Message(
+    "type",
+    {1: _BYTES, 6: _BYTES},
+    never={
+        4: "holds a sequence-typed value",
+        5: "holds a map-typed value",
+        7: "holds an opaque-typed value",
+        8: "holds a sparse-tensor-typed value",
+        9: "holds an optional-typed value",
+    },
+)
+_TENSOR_TYPE = _Message("tensor type", {1: _VARINT, 2: _BYTES})
+_SHAPE = _Message("shape", {1: _BYTES}, frozenset({1}))
+_DIMENSION = _Message("dimension", {1: _VARINT, 2: _BYTES, 3: _BYTES})
+_OPSET = _Message("opset import", {1: _BYTES, 2: _VARINT})
+_ENTRY = _Message("metadata entry", {1: _BYTES, 2: _BYTES})
+
+# AttributeProto.type for each value field (FLOAT=1 INT=2 STRING=3 TENSOR=4 FLOATS=6 INTS=7 STRINGS=8)
+_ATTRIBUTE_TYPES = {2: 1, 3: 2, 4: 3, 5: 4, 7: 6, 8: 7, 9: 8}
+
+
+class _Reader:
+    """One pass over one file; counts the fields it reads against the budget."""
+
+    def __init__(self, max_nodes: int) -> None:
+        self.max_nodes = max_nodes
+        self.fields_left = FIELD_BUDGET
+        self.numbers_left = NUMBER_BUDGET
+
+    def model(self, view: memoryview) -> OnnxModel:
+        model = OnnxModel()
+        for number, value in self.fields(view, _MODEL):
+            if number == 1:
+                model.ir_version = _int(value)
+            elif number == 7:
+                model.graph = self.graph(_view(value))
+            elif number == 8:
+                opset = dict(self.fields(_view(value), _OPSET))
+                domain = _text(opset.get(1, _EMPTY), "opset domain")
+                if domain in model.opsets:
+                    raise ProtoError(f"opset domain {domain[:60]!r} imported twice")
+                model.opsets[domain] = _int(opset.get(2, 0))
+            elif number == 14:
+                entry = dict(self.fields(_view(value), _ENTRY))
+                key = _text(entry.get(1, _EMPTY), "metadata key")
+                if key in model.metadata:
+                    raise ProtoError(f"metadata key {key[:60]!r} appears twice")
+                model.metadata[key] = _text(entry.get(2, _EMPTY), f"metadata {key[:60]}")
+        return model
+
+    def graph(self, view: memoryview) -> Graph:
+        graph = Graph()
+        for number, value in self.fields(view, _GRAPH):
+            if number == 1:
+                if len(graph.nodes) >= self.max_nodes:
+                    raise ForbiddenContent(f"has more than {self.max_nodes:,} nodes")
+                graph.nodes.append(self.node(_view(value)))
+            elif number == 5:
+                tensor = self.tensor(_view(value))
+                if tensor.name in graph.initializers:
+                    raise ProtoError(f"initializer {tensor.name[:60]!r} appears twice")
+                graph.initializers[tensor.name] = tensor
+            elif number == 11:
+                graph.inputs.append(self.value_info(_view(value)))
             elif number == 12:
-                graph.outputs.append(info)
-    return graph
+                graph.outputs.append(self.value_info(_view(value)))
+            elif number == 13:
+                self.value_info(_view(value))  # read for what it may hold; the runtime needs none of it
+        return graph
 
+    def node(self, view: memoryview) -> Node:
+        inputs: list[str] = []
+        outputs: list[str] = []
+        op_type = domain = name = ""
+        attributes: dict[str, AttributeValue] = {}
+        for number, value in self.fields(view, _NODE):
+            if number == 1:
+                inputs.append(_text(value, "node input"))
+            elif number == 2:
+                outputs.append(_text(value, "node output"))
+            elif number == 3:
+                name = _text(value, "node name")
+            elif number == 4:
+                op_type = _text(value, "op_type")
+            elif number == 5:
+                attribute_name, attribute_value = self.attribute(_view(value))
+                if attribute_name in attributes:
+                    raise ProtoError(f"attribute {attribute_name[:60]!r} given twice")
+                attributes[attribute_name] = attribute_value
+            elif number == 7:
+                domain = _text(value, "domain")
+        return Node(op_type, domain, name, tuple(inputs), tuple(outputs), attributes)
 
-def _node(view: memoryview) -> Node:
-    inputs: list[str] = []
-    outputs: list[str] = []
-    op_type = domain = name = ""
-    attributes: dict[str, int | float | bytes | list[int] | list[float] | list[bytes] | Tensor] = {}
-    for number, value in _fields(view):
-        if number == 1:
-            inputs.append(_text(value, "node input"))
-        elif number == 2:
-            outputs.append(_text(value, "node output"))
-        elif number == 3:
-            name = _text(value, "node name")
-        elif number == 4:
-            op_type = _text(value, "op_type")
-        elif number == 5:
-            attribute_name, attribute_value = _attribute(_message(value, "attribute"))
-            if attribute_name in attributes:
-                raise ProtoError(f"attribute {attribute_name!r} given twice")
-            attributes[attribute_name] = attribute_value
-        elif number == 7:
-            domain = _text(value, "domain")
-        elif number == 8 and _text(value, "overload"):
-            raise ForbiddenContent("calls a function overload, which an lstm-edge model never has")
-    return Node(op_type, domain, name, tuple(inputs), tuple(outputs), attributes)
+    def attribute(self, view: memoryview) -> tuple[str, AttributeValue]:
+        name = ""
+        declared: int | None = None
+        kinds: set[int] = set()  # which value fields are present
+        value: AttributeValue | None = None
+        ints: list[int] = []
+        floats: list[float] = []
+        strings: list[bytes] = []
+        for number, item in self.fields(view, _ATTRIBUTE):
+            if number in _ATTRIBUTE_TYPES:
+                kinds.add(number)
+            if number == 1:
+                name = _text(item, "attribute name")
+            elif number == 20:
+                declared = _int(item)
+            elif number == 2:
+                value = _float32(item)
+            elif number == 3:
+                value = _signed(_int(item))
+            elif number == 4:
+                value = bytes(_view(item))
+            elif number == 5:
+                value = self.tensor(_view(item))
+            elif number == 7:
+                floats.extend(self.packed_floats(item))
+            elif number == 8:
+                ints.extend(self.packed_varints(item))
+            elif number == 9:
+                strings.append(bytes(_view(item)))
+        if len(kinds) > 1:  # onnxruntime would pick one by `type`, we another: refuse the ambiguity
+            raise ProtoError(f"attribute {name[:60]!r} holds values of {len(kinds)} kinds")
+        if declared is not None and kinds and declared != _ATTRIBUTE_TYPES[next(iter(kinds))]:
+            raise ProtoError(f"attribute {name[:60]!r} declares type {declared} but holds another")
+        if value is None:
+            value = ints or floats or strings
+        return name, value
 
+    def tensor(self, view: memoryview) -> Tensor:
+        dims: list[int] = []
+        data_type = 0
+        name = ""
+        raw: bytes | None = None
+        values: list[float | int] = []
+        sources: set[int] = set()  # data fields present
+        for number, value in self.fields(view, _TENSOR):
+            if number == 14:
+                if value != 0:  # EXTERNAL, or anything onnxruntime might read as it
+                    raise ForbiddenContent(OUTSIDE_DATA)
+            elif number == 1:
+                dims.extend(self.packed_varints(value))
+                if len(dims) > MAX_RANK:
+                    raise ForbiddenContent(f"has a tensor of more than {MAX_RANK} axes")
+            elif number == 2:
+                data_type = _int(value)
+            elif number == 4:
+                sources.add(number)
+                values.extend(self.packed_floats(value))
+            elif number in (5, 7):
+                sources.add(number)
+                values.extend(self.packed_varints(value))
+            elif number == 8:
+                name = _text(value, "tensor name")
+            elif number == 9:
+                sources.add(number)
+                raw = bytes(_view(value))
+        return _checked_tensor(name, dims, data_type, raw, values, sources)
 
-def _attribute(view: memoryview) -> tuple[str, int | float | bytes | list[int] | list[float] | list[bytes] | Tensor]:
-    name = ""
-    value: int | float | bytes | list[int] | list[float] | list[bytes] | Tensor | None = None
-    ints: list[int] = []
-    floats: list[float] = []
-    strings: list[bytes] = []
-    for number, item in _fields(view):
-        if number in _FORBIDDEN_ATTRIBUTE_FIELDS:
-            holding = _FORBIDDEN_ATTRIBUTE_FIELDS[number]
-            raise ForbiddenContent(f"has a node attribute holding {holding}, which an lstm-edge model never has")
-        if number == 1:
-            name = _text(item, "attribute name")
-        elif number == 2:
-            value = _float32(item)
-        elif number == 3:
-            value = _signed(_int(item, "attribute int"))
-        elif number == 4:
-            value = bytes(_message(item, "attribute string"))
-        elif number == 5:
-            value = _tensor(_message(item, "attribute tensor"))
-        elif number == 7:
-            floats.extend(_packed_floats(item))
-        elif number == 8:
-            ints.extend(_signed(i) for i in _packed_varints(item))
-        elif number == 9:
-            strings.append(bytes(_message(item, "attribute strings")))
-    if value is None:
-        value = ints or floats or strings
-    return name, value
+    def value_info(self, view: memoryview) -> ValueInfo:
+        name = ""
+        elem_type = 0
+        dims: list[int | str | None] | None = None
+        for number, value in self.fields(view, _VALUE_INFO):
+            if number == 1:
+                name = _text(value, "value name")
+            elif number == 2:
+                for type_number, type_value in self.fields(_view(value), _TYPE):
+                    if type_number != 1:
+                        continue  # a denotation
+                    for tensor_number, tensor_value in self.fields(_view(type_value), _TENSOR_TYPE):
+                        if tensor_number == 1:
+                            elem_type = _int(tensor_value)
+                        else:
+                            dims = [self.dimension(_view(d)) for _, d in self.fields(_view(tensor_value), _SHAPE)]
+        return ValueInfo(name, elem_type, None if dims is None else tuple(dims))
 
+    def dimension(self, view: memoryview) -> int | str | None:
+        size: int | str | None = None
+        for number, value in self.fields(view, _DIMENSION):
+            if number in (1, 2) and size is not None:  # a oneof: protobuf keeps the last, we refuse both
+                raise ProtoError("a dimension with both a size and a name")
+            if number == 1:
+                size = _signed(_int(value))
+            elif number == 2:
+                size = _text(value, "dim_param")
+        return size
 
-def _tensor(view: memoryview) -> Tensor:
-    dims: list[int] = []
-    data_type = 0
-    name = ""
-    raw: bytes | None = None
-    values: list[float | int] = []
-    for number, value in _fields(view):
-        if number == 13 or (number == 14 and value == _EXTERNAL):
-            raise ForbiddenContent(
-                "keeps tensor data in an outside file; an lstm-edge model is one self-contained file"
-            )
-        if number == 1:
-            dims.extend(_signed(d) for d in _packed_varints(value))
-        elif number == 2:
-            data_type = _int(value, "data_type")
-        elif number == 4:
-            values.extend(_packed_floats(value))
-        elif number in (5, 7):
-            values.extend(_signed(v) for v in _packed_varints(value))
-        elif number == 8:
-            name = _text(value, "tensor name")
-        elif number == 9:
-            raw = bytes(_message(value, "raw_data"))
-    if any(d < 0 for d in dims):
-        raise ProtoError(f"tensor {name!r} has a negative dimension")
-    return Tensor(name, tuple(dims), data_type, raw, tuple(values))
+    # --- the wire format ---
 
-
-def _value_info(view: memoryview) -> ValueInfo:
-    name = ""
-    elem_type = 0
-    dims: list[int | str | None] | None = None
-    for number, value in _fields(view):
-        if number == 1:
-            name = _text(value, "value name")
-        elif number == 2:
-            for type_number, type_value in _fields(_message(value, "type")):
-                if type_number != 1:  # sequence, map, optional, sparse tensor: never ours
-                    if type_number in (4, 5, 8, 9):
-                        raise ForbiddenContent(f"{name or 'a value'} is not a plain tensor")
-                    continue
-                for tensor_number, tensor_value in _fields(_message(type_value, "tensor_type")):
-                    if tensor_number == 1:
-                        elem_type = _int(tensor_value, "elem_type")
-                    elif tensor_number == 2:
-                        dims = [
-                            _dimension(_message(d, "dim"))
-                            for n, d in _fields(_message(tensor_value, "shape"))
-                            if n == 1
-                        ]
-    return ValueInfo(name, elem_type, None if dims is None else tuple(dims))
-
-
-def _dimension(view: memoryview) -> int | str | None:
-    size: int | str | None = None
-    for number, value in _fields(view):
-        if number == 1:
-            size = _signed(_int(value, "dim_value"))
-        elif number == 2:
-            size = _text(value, "dim_param")
-    return size
-
-
-# --- the wire format ----------------------------------------------------------------------------------
-
-
-def _fields(view: memoryview) -> Iterator[tuple[int, int | memoryview]]:
-    """(field number, value) pairs of one message: ints for varints and fixed-width fields, views for
-    length-delimited ones."""
-    position, end = 0, len(view)
-    while position < end:
-        key, position = _varint(view, position)
-        number, wire_type = key >> 3, key & 7
-        if number == 0:
-            raise ProtoError("field number 0")
-        if wire_type == _VARINT:
-            value, position = _varint(view, position)
+    def fields(self, view: memoryview, message: _Message) -> Iterator[tuple[int, int | memoryview]]:
+        """(field number, value) pairs of one message, each field checked against `message`: ints for
+        varints and fixed-width fields, views for length-delimited ones (packed numbers included)."""
+        seen: set[int] = set()
+        position, end = 0, len(view)
+        while position < end:
+            self.fields_left -= 1
+            if self.fields_left < 0:
+                raise ForbiddenContent(f"has more than {FIELD_BUDGET:,} fields, far more than any lstm-edge model")
+            key, position = _varint(view, position)
+            number, wire_type = key >> 3, key & 7
+            expected = message.fields.get(number)
+            if expected is None:
+                raise message.refusal(number)
+            if wire_type != expected and not (number in message.repeated and wire_type == _BYTES):
+                raise ProtoError(f"{message.name} field {number} has the wrong wire type")
+            if number not in message.repeated:
+                if number in seen:  # protobuf would merge or overwrite: two readings of one file
+                    raise ProtoError(f"{message.name} field {number} appears twice")
+                seen.add(number)
+            value: int | memoryview
+            if wire_type == _VARINT:
+                value, position = _varint(view, position)
+            elif wire_type == _BYTES:
+                length, position = _varint(view, position)
+                if length > end - position:
+                    raise ProtoError("truncated field")
+                value = view[position : position + length]
+                position += length
+            else:
+                width = 8 if wire_type == _FIXED64 else 4
+                if width > end - position:
+                    raise ProtoError("truncated field")
+                value = int.from_bytes(view[position : position + width], "little")
+                position += width
             yield number, value
-        elif wire_type == _BYTES:
-            length, position = _varint(view, position)
-            if length > end - position:
-                raise ProtoError("truncated field")
-            yield number, view[position : position + length]
-            position += length
-        elif wire_type in (_FIXED64, _FIXED32):
-            width = 8 if wire_type == _FIXED64 else 4
-            if width > end - position:
-                raise ProtoError("truncated field")
-            yield number, int.from_bytes(view[position : position + width], "little")
-            position += width
-        else:
-            raise ProtoError(f"unknown wire type {wire_type}")
+
+    def packed_varints(self, value: int | memoryview) -> list[int]:
+        """The numbers of a packed (or one unpacked) varint field, read as int64."""
+        if not isinstance(value, memoryview):  # one unpacked element
+            self.count_numbers(1)
+            return [_signed(value)]
+        self.count_numbers(len(value))  # at least one byte each: an upper bound, checked before decoding
+        data = bytes(value)
+        if data.isascii():  # every number below 128, one byte each (dims, zero points): decoded in C
+            return list(data)
+        numbers: list[int] = []
+        position = 0
+        while position < len(data):
+            number, position = _varint(value, position)
+            numbers.append(_signed(number))
+        return numbers
+
+    def packed_floats(self, value: int | memoryview) -> list[float]:
+        if not isinstance(value, memoryview):  # one unpacked fixed32 element
+            self.count_numbers(1)
+            return [_float32(value)]
+        if len(value) % 4:
+            raise ProtoError("packed floats of a length not divisible by 4")
+        self.count_numbers(len(value) // 4)
+        return list(struct.unpack(f"<{len(value) // 4}f", value))
+
+    def count_numbers(self, count: int) -> None:
+        self.numbers_left -= count
+        if self.numbers_left < 0:
+            raise ForbiddenContent(
+                f"holds more than {NUMBER_BUDGET:,} numbers outside raw tensor data, far more than any lstm-edge model"
+            )
+
+
+def _checked_tensor(
+    name: str, dims: list[int], data_type: int, raw: bytes | None, values: list[float | int], sources: set[int]
+) -> Tensor:
+    """A tensor whose type is one of ours and whose data fills its shape exactly, from one source."""
+    shown = repr(name[:60])
+    if data_type not in TENSOR_TYPES:
+        raise ForbiddenContent(f"has tensor {shown} of data type {data_type}, which lstm-edge models do not use")
+    if any(d < 0 for d in dims):
+        raise ProtoError(f"tensor {shown} has a negative dimension")
+    if len(sources) > 1:
+        raise ProtoError(f"tensor {shown} holds its data twice")
+    count = 1
+    for dim in dims:
+        count *= dim
+    if raw is not None:
+        if len(raw) != count * _ITEM_SIZES[data_type]:
+            raise ProtoError(f"tensor {shown} holds {len(raw):,} bytes, its shape needs another size")
+    else:
+        if sources and data_type not in _VALUE_FIELDS[next(iter(sources))]:
+            raise ProtoError(f"tensor {shown} keeps its values in a field of another type")
+        if len(values) != count:
+            raise ProtoError(f"tensor {shown} holds {len(values):,} values, its shape needs another number")
+    return Tensor(name, tuple(dims), data_type, raw, tuple(values))
 
 
 def _varint(view: memoryview, position: int) -> tuple[int, int]:
@@ -332,27 +507,27 @@ def _varint(view: memoryview, position: int) -> tuple[int, int]:
         position += 1
         result |= (byte & 0x7F) << shift
         if not byte & 0x80:
+            if result >> 64:
+                raise ProtoError("varint too long")
             return result, position
         shift += 7
         if shift > 63:
             raise ProtoError("varint too long")
 
 
-def _message(value: int | memoryview, what: str) -> memoryview:
-    if not isinstance(value, memoryview):
-        raise ProtoError(f"{what} has the wrong wire type")
+def _view(value: int | memoryview) -> memoryview:
+    assert isinstance(value, memoryview)  # `fields` checked the wire type
     return value
 
 
-def _int(value: int | memoryview, what: str) -> int:
-    if isinstance(value, memoryview):
-        raise ProtoError(f"{what} has the wrong wire type")
+def _int(value: int | memoryview) -> int:
+    assert not isinstance(value, memoryview)  # `fields` checked the wire type
     return value
 
 
 def _text(value: int | memoryview, what: str) -> str:
     try:
-        return bytes(_message(value, what)).decode("utf-8")
+        return bytes(_view(value)).decode("utf-8")
     except UnicodeDecodeError:
         raise ProtoError(f"{what} is not UTF-8 text") from None
 
@@ -362,26 +537,6 @@ def _signed(value: int) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-def _packed_varints(value: int | memoryview) -> Iterator[int]:
-    if not isinstance(value, memoryview):  # one unpacked element
-        yield value
-        return
-    position = 0
-    while position < len(value):
-        number, position = _varint(value, position)
-        yield number
-
-
-def _packed_floats(value: int | memoryview) -> list[float]:
-    if not isinstance(value, memoryview):  # one unpacked fixed32 element
-        return [_float32(value)]
-    if len(value) % 4:
-        raise ProtoError("packed floats of a length not divisible by 4")
-    return list(struct.unpack(f"<{len(value) // 4}f", value))
-
-
 def _float32(value: int | memoryview) -> float:
-    if isinstance(value, memoryview) or value >= 1 << 32:
-        raise ProtoError("a float has the wrong wire type")
-    (number,) = struct.unpack("<f", value.to_bytes(4, "little"))
+    (number,) = struct.unpack("<f", _int(value).to_bytes(4, "little"))
     return float(number)

@@ -9,19 +9,20 @@ from typing import Any
 import numpy as np
 
 from . import contract
+from .backend import ONNXRUNTIME_NOISE, filtered_stderr, import_onnxruntime
 from .contract import ModelSpec
 from .errors import ModelFileError
 
 
 def session_options(threads: int = 1) -> Any:
     """The session settings every lstm-edge session uses (the generator's and the benchmarks')."""
-    import onnxruntime
+    onnxruntime = import_onnxruntime()
 
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # small devices: don't burn a core
-    options.log_severity_level = 3  # onnxruntime warnings are not the user's problem
+    options.log_severity_level = 4  # its errors reach the user as our one-line error; its own log would add lines
     return options
 
 
@@ -31,13 +32,14 @@ class OnnxRuntimeBackend:
     name = "onnxruntime"
 
     def __init__(self, path: Path, data: bytes, spec: ModelSpec, threads: int = 1) -> None:
-        import onnxruntime
+        onnxruntime = import_onnxruntime()
 
         self.path, self.spec = path, spec
         try:
-            self.session = onnxruntime.InferenceSession(
-                data, session_options(threads), providers=["CPUExecutionProvider"]
-            )
+            with filtered_stderr(ONNXRUNTIME_NOISE):  # Debian's build registers its schemas again here
+                self.session = onnxruntime.InferenceSession(
+                    data, session_options(threads), providers=["CPUExecutionProvider"]
+                )
         except Exception as error:  # onnxruntime raises its own Fail/InvalidGraph/… types
             raise ModelFileError(f"{path}: onnxruntime cannot load it ({_first_line(error)})") from None
 

@@ -31,6 +31,9 @@ SENTENCE_END = ".!?"
 TOKENIZER_FORMAT = "lstm-edge-tokenizer"
 TOKENIZER_VERSION = 1
 
+# The English pronoun is written in capitals wherever it stands; its tokens stay lowercase.
+PRONOUN_I = {"i": "I", "i'm": "I'm", "i've": "I've", "i'd": "I'd", "i'll": "I'll"}
+
 _JOINERS = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "‐": "-", "‑": "-", "‒": "-", "–": "-"})
 _TOKEN_RE = re.compile(r"[^\W_]+(?:['-][^\W_]+)*|[.,!?;:]")
 
@@ -51,7 +54,8 @@ def split_words(text: str) -> list[str]:
 
 
 def detokenize(words: Iterable[str]) -> str:
-    """Join tokens into text: punctuation sticks to the word before it, sentence starts are capitalized."""
+    """Join tokens into text: punctuation sticks to the word before it, sentence starts and the pronoun
+    "I" (I'm, I've, I'd, I'll) are capitalized. The tokens themselves stay as the model knows them."""
     return "".join(detokenize_pieces(words)).lstrip()
 
 
@@ -65,7 +69,8 @@ def detokenize_pieces(words: Iterable[str], previous: Sequence[str] = ()) -> Ite
             yield word
             sentence_start = word in SENTENCE_END
         else:
-            yield ("" if first else " ") + (_capitalize(word) if sentence_start else word)
+            written = PRONOUN_I.get(word) or (_capitalize(word) if sentence_start else word)
+            yield ("" if first else " ") + written
             sentence_start = False
         first = False
 

@@ -136,6 +136,25 @@ def test_lstm_gen_runs_the_shipped_model_on_the_device(device: Path, tmp_path: P
     assert result.stdout == Generator().generate("A cream coat").text + "\n"
 
 
+def test_lstm_eval_runs_on_the_device(device: Path, tiny_export, tmp_path: Path):
+    """fp32 vs int8 on the training run's own held-out rows, on a device without torch or pandas."""
+    import json
+
+    from click.testing import CliRunner
+
+    from lstm_edge.runtime.eval_cli import main
+
+    args = [str(tiny_export.model), str(tiny_export.int8_model), "--split", "validation", "--json"]
+    result = run([device / "lstm-eval", *args], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    here = CliRunner().invoke(main, args)
+    device_figures, local_figures = json.loads(result.stdout)["models"], json.loads(here.stdout)["models"]
+    for on_device, local in zip(device_figures, local_figures, strict=True):  # numpy builds may sum differently
+        assert on_device.keys() == local.keys()
+        for key, value in local.items():
+            assert on_device[key] == (value if value is None or isinstance(value, str) else pytest.approx(value)), key
+
+
 def test_generation_on_the_device_imports_no_training_stack(device: Path, tiny_model: Path, tmp_path: Path):
     code = (
         "import sys\n"

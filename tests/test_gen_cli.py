@@ -157,6 +157,7 @@ def test_info_shows_vocabulary_network_and_validation_metrics(
     )
     assert rows["Training"] == f"4 epochs ({history['stop_reason']}), best epoch {history['best_epoch']}"
     assert rows["Quantization"] == "none (float32)"
+    assert rows["Decoding"] == "plain by default (set at export)"
 
 
 def test_info_json_is_the_metadata(gen, generator: Generator, best_epoch: dict):
@@ -190,6 +191,12 @@ def test_info_of_the_int8_twin_names_its_quantization(gen, tiny_export):
         (["--top-k", "-1"], "Invalid value for '--top-k': -1 is not in the range 0<=x<=1000000."),
         (["--threads", "0"], "Invalid value for '--threads': 0 is not in the range 1<=x<=256."),
         (["--stream", "--json"], "--stream and --json exclude each other"),
+        (
+            ["--repetition-penalty", "0.5"],
+            "Invalid value for '--repetition-penalty': 0.5 is not in the range 1<=x<=10.0.",
+        ),
+        (["--no-repeat-ngram", "21"], "Invalid value for '--no-repeat-ngram': 21 is not in the range 0<=x<=20."),
+        (["--beams", "0"], "Invalid value for '--beams': 0 is not in the range 1<=x<=32."),
     ],
 )
 def test_out_of_range_options_are_usage_errors(gen, args: list[str], message: str):
@@ -197,6 +204,48 @@ def test_out_of_range_options_are_usage_errors(gen, args: list[str], message: st
     assert result.exit_code == 2
     assert lines(result.output)[-1] == f"Error: {message}"
     assert "Traceback" not in result.output
+
+
+def test_beams_and_sampling_exclude_each_other(gen):
+    result = gen("--beams", "3", "--temperature", "0.7", "A cream coat")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: beam search (3 beams) keeps the likeliest words and does not sample")
+
+
+# --- what the text looks like ---
+
+
+def test_raw_shows_the_tokens_and_text_capitalizes_i(tmp_path: Path):
+    """On a model whose vocabulary holds the pronoun: tokens stay lowercase, text writes "I"."""
+    from click.testing import CliRunner as Runner
+
+    from lstm_edge.export.exporter import export_model
+    from lstm_edge.train.cli import main as train_main
+    from tests.conftest import TINY_MODEL_OPTIONS, write_csv
+
+    rows = ["i love this coat. i'm happy, i'll keep it.", "i've worn it and i'd buy it again."] * 20
+    data = write_csv(tmp_path / "reviews.csv", rows)
+    run = tmp_path / "run"
+    trained = Runner().invoke(
+        train_main, ["--data", str(data), "--out", str(run), "-e", "2", "-q", *TINY_MODEL_OPTIONS]
+    )
+    assert trained.exit_code == 0, trained.output
+    export_model(run, log=lambda line: None)
+    model = run / "model.onnx"
+    generation = Generator(model).generate("i love it, i'm sure. so i'll", 5)
+    text = CliRunner().invoke(main, ["--model", str(model), "-n", "5", "i love it, i'm sure. so i'll"])
+    raw = CliRunner().invoke(main, ["--model", str(model), "-n", "5", "--raw", "i love it, i'm sure. so i'll"])
+    assert text.stdout.startswith("I love it, I'm sure. So I'll")
+    assert text.stdout == generation.text + "\n"
+    assert raw.stdout == " ".join(["i", "love", "it", ",", "i'm", "sure", ".", "so", "i'll", *generation.words]) + "\n"
+    streamed = CliRunner().invoke(main, ["--model", str(model), "-n", "5", "--stream", "i love it, i'm sure. so i'll"])
+    assert streamed.stdout == text.stdout
+    raw_stream = CliRunner().invoke(main, ["--model", str(model), "-n", "5", "--stream", "--raw", "i love it"])
+    assert raw_stream.stdout == " ".join(["i", "love", "it", *Generator(model).generate("i love it", 5).words]) + "\n"
+    as_json = json.loads(
+        CliRunner().invoke(main, ["--model", str(model), "-n", "5", "--json", "--raw", "i love"]).stdout
+    )
+    assert as_json["text"] == " ".join(["i", "love", *as_json["words"]])
 
 
 def test_non_utf8_stdin_is_replaced_and_reported(gen, generator: Generator):

@@ -70,6 +70,16 @@ def test_detokenize_attaches_punctuation_and_capitalizes_sentences():
     assert detokenize([]) == ""
 
 
+def test_detokenize_writes_the_pronoun_i_in_capitals():
+    tokens = split_words("so i said: i'm in, i've tried it, i'd buy it and i'll wear it. i-beam? iris")
+    assert tokens[1] == "i" and "i'm" in tokens  # the tokens stay as the model knows them
+    assert detokenize(tokens) == "So I said: I'm in, I've tried it, I'd buy it and I'll wear it. I-beam? Iris"
+    assert detokenize(["i"]) == "I" and detokenize(["it", "is", "i"]) == "It is I"
+    from lstm_edge.runtime.tokenizer import detokenize_pieces
+
+    assert "".join(detokenize_pieces(["i", "know", "."], previous=["yes", ","])) == " I know."
+
+
 def test_json_round_trip_and_errors():
     tokenizer = Tokenizer.build(CORPUS, min_count=1, max_size=50)
     again = Tokenizer.from_json(tokenizer.to_json())

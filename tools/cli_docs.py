@@ -17,6 +17,7 @@ COMMANDS = {  # console script → the click command behind it (pyproject.toml [
     "lstm-train": "lstm_edge.train.cli:main",
     "lstm-export": "lstm_edge.export.cli:main",
     "lstm-gen": "lstm_edge.runtime.cli:main",
+    "lstm-eval": "lstm_edge.runtime.eval_cli:main",
     "python -m lstm_edge.train.catalogue": "lstm_edge.train.catalogue.__main__:main",
 }
 

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import signal
+from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from lstm_edge.runtime.console import EXIT_INTERRUPTED, FiniteFloatRange, one_line_errors, run_command, version_option
 
 from .config import LSTMConfig, TrainConfig
-from .corpus import DEFAULT_COLUMN
 
 _TRAIN = TrainConfig()  # the CLI's defaults are the configs' defaults
-_MODEL = LSTMConfig(vocab_size=5)
+_MODEL = LSTMConfig()
 
 
 def _hidden_sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[int, ...]:
@@ -32,13 +35,13 @@ def _hidden_sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> t
     "--data",
     "data",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="CSV file of descriptions. Default: the built-in fashion corpus.",
+    help="CSV file of descriptions (gzip, bzip2, xz or zip by content; a pipe works). Default: the built-in corpus.",
 )
-@click.option("--column", default=DEFAULT_COLUMN, show_default=True, help="CSV column that holds the text.")
+@click.option("--column", default=_TRAIN.column, show_default=True, help="CSV column that holds the text.")
 @click.option(
     "-o",
     "--out",
-    default=Path("runs/latest"),
+    default=_TRAIN.out,
     show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
     help="Run directory for checkpoints, history.json and curves.png.",
@@ -46,7 +49,17 @@ def _hidden_sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> t
 @click.option("--resume", is_flag=True, help="Continue the run in --out from its last checkpoint.")
 @click.option("--overwrite", is_flag=True, help="Start afresh even if --out already holds a run.")
 @click.option(
-    "-e", "--epochs", type=click.IntRange(1, 10_000), help=f"Most epochs to train.  [default: {_TRAIN.epochs}]"
+    "--accept-changes",
+    is_flag=True,
+    help="With --resume: continue with changed safe options (--epochs, --patience, --device, --threads).",
+)
+@click.option(
+    "-e",
+    "--epochs",
+    type=click.IntRange(1, 10_000),
+    default=_TRAIN.epochs,
+    show_default=True,
+    help="Most epochs to train.",
 )
 @click.option(
     "-b",
@@ -121,38 +134,24 @@ def _hidden_sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> t
     help="Words seen fewer times become <unk>.",
 )
 @click.option("--max-vocab", type=click.IntRange(5, 10_000_000), help="Largest vocabulary, reserved tokens included.")
-@click.option("--device", default="auto", show_default=True, help="auto (CUDA when present), cpu or cuda[:N].")
+@click.option(
+    "--max-tokens",
+    type=click.IntRange(1, 1_000_000),
+    default=_TRAIN.max_tokens,
+    show_default=True,
+    help="Words and punctuation kept per description; longer ones are cut (and counted), which bounds memory.",
+)
+@click.option("--device", default=_TRAIN.device, show_default=True, help="auto (CUDA when present), cpu or cuda[:N].")
 @click.option(
     "--threads",
     type=click.IntRange(1, 1024),
-    default=1,
+    default=_TRAIN.threads,
     show_default=True,
     help="CPU threads for PyTorch. One is fastest for networks this small; more only pays for large layers.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @one_line_errors
-def main(
-    data: Path | None,
-    column: str,
-    out: Path,
-    resume: bool,
-    overwrite: bool,
-    epochs: int | None,
-    batch_size: int,
-    learning_rate: float,
-    patience: int,
-    seed: int,
-    val_fraction: float,
-    embedding_dim: int,
-    hidden_sizes: tuple[int, ...],
-    dense_size: int,
-    dropout: float,
-    min_count: int,
-    max_vocab: int | None,
-    device: str,
-    threads: int,
-    quiet: bool,
-) -> None:
+def main(resume: bool, overwrite: bool, accept_changes: bool, quiet: bool, **options: Any) -> None:
     """Train the stacked LSTM language model on a CSV of descriptions.
 
     \b
@@ -161,65 +160,74 @@ def main(
       lstm-train --data reviews.csv --column "Review Text" --out runs/reviews
       lstm-train --out runs/reviews --resume       # continue after Ctrl-C
     """
-    from .checkpoint import LAST
-    from .corpus import load_corpus
     from .trainer import TrainingInterrupted, train
 
     if resume and overwrite:
         raise click.UsageError("--resume and --overwrite exclude each other")
-    if not resume and not overwrite and (out / LAST).exists():
-        raise click.ClickException(
-            f"{out} already holds a training run; continue it with --resume, or pass --overwrite or another --out"
-        )
+    if accept_changes and not resume:
+        raise click.UsageError("--accept-changes goes with --resume")
+    config, network = _configs(options)
+    if resume:
+        config, network = _configs_to_resume(config, network, accept_changes)
     import torch
 
-    torch.set_num_threads(threads)
-
+    torch.set_num_threads(config.threads)
     stop = _StopOnSignal()
     try:
-        corpus = load_corpus(data, column)
-        if corpus.skipped:
-            rows = "row" if corpus.skipped == 1 else "rows"
-            click.echo(f"Skipped {corpus.skipped} empty {rows} of {corpus.source}", err=True)
-        train_config = TrainConfig(
-            epochs=epochs or _TRAIN.epochs,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            patience=patience,
-            val_fraction=val_fraction,
-            seed=seed,
-            min_count=min_count,
-            max_vocab=max_vocab,
-        )
-        model_options = {
-            "embedding_dim": embedding_dim,
-            "hidden_sizes": hidden_sizes,
-            "dense_size": dense_size,
-            "dropout": dropout,
-        }
         with stop:
             result = train(
-                corpus,
-                out,
-                train_config,
-                model_options,
+                config,
+                network,
                 resume=resume,
-                resume_epochs=epochs,
-                device=device,
+                overwrite=overwrite,
                 show_progress=not quiet,
                 should_stop=stop.requested,
                 log=click.echo,
             )
     except TrainingInterrupted as interrupted:
-        click.echo(f"Interrupted: {interrupted}", err=True)
+        if os.environ.get("RANK", "0") == "0":  # under torchrun, rank 0 speaks for all
+            click.echo(f"Interrupted: {interrupted}", err=True)
         raise SystemExit(EXIT_INTERRUPTED) from None
 
-    best = result.best
+    if result.rank != 0:
+        return
+    best, out = result.best, result.out_dir
     click.echo(
         f"Done ({result.stop_reason}) after {len(result.history)} epochs. Best epoch {best.epoch}: "
         f"val loss {best.val_loss:.4f}, perplexity {best.val_perplexity:.2f}, accuracy {best.val_accuracy:.4f}"
     )
     click.echo(f"Wrote {out}/best.pt, last.pt, history.json, curves.png. Export: lstm-export {out}")
+
+
+def _configs(options: dict[str, Any]) -> tuple[TrainConfig, LSTMConfig]:
+    """The options as the two configs (each option is named after its field)."""
+    train_options = {f.name: options[f.name] for f in fields(TrainConfig) if f.name in options}
+    train_options["data"] = None if options["data"] is None else str(options["data"])
+    train_options["out"] = str(options["out"])
+    network = LSTMConfig(**{f.name: options[f.name] for f in fields(LSTMConfig) if f.name != "vocab_size"})
+    return TrainConfig(**train_options), network
+
+
+def _configs_to_resume(
+    config: TrainConfig, network: LSTMConfig, accept_changes: bool
+) -> tuple[TrainConfig, LSTMConfig]:
+    """The saved configs, with the options given on this command line checked against them (resume.py)."""
+    from .checkpoint import LAST, load_checkpoint, saved_configs
+    from .resume import configs_to_resume
+
+    path = Path(config.out) / LAST
+    if not path.is_file():
+        return config, network  # the trainer says there is nothing to resume
+    saved, saved_network = saved_configs(load_checkpoint(path), path)
+    context = click.get_current_context()
+    given = [
+        name
+        for name in context.params
+        if context.get_parameter_source(name) not in (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP)
+    ]
+    asked = {name: getattr(config, name, getattr(network, name, None)) for name in given}
+    flags = {param.name: max(param.opts, key=len) for param in context.command.params if param.name}
+    return configs_to_resume(saved, saved_network, asked, accept_changes, flag=lambda name: flags.get(name, name))
 
 
 class _StopOnSignal:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from lstm_edge.runtime.errors import TrainingError
 from lstm_edge.runtime.tokenizer import PAD_ID
 
 from .config import LSTMConfig
@@ -20,6 +21,8 @@ class LSTMLanguageModel(nn.Module):
     """
 
     def __init__(self, config: LSTMConfig) -> None:
+        if config.vocab_size == 0:
+            raise TrainingError("the network's vocabulary size is not set (it comes from the tokenizer)")
         super().__init__()
         self.config = config
         self.embedding = nn.Embedding(config.vocab_size, config.embedding_dim, padding_idx=PAD_ID)

@@ -1,0 +1,110 @@
+"""The run directory: made (or refused) before any work, written only through atomic replaces.
+
+lstm-train writes exactly these names in it, each by a temporary file and a rename, and touches
+nothing else; a name that exists as something other than a regular file (a directory called
+`last.pt`, a FIFO called `history.json`) is never replaced: the run refuses before it starts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from lstm_edge.runtime.console import describe_os_error
+from lstm_edge.runtime.errors import TrainingError
+from lstm_edge.runtime.files import atomic_write_text
+
+from .checkpoint import BEST, LAST, load_checkpoint, save_checkpoint
+from .progress import Progress
+
+HISTORY = "history.json"
+CURVES = "curves.png"
+TOKENS = "tokens.bin"
+OUTPUTS = (LAST, BEST, HISTORY, CURVES, TOKENS)
+
+
+def make_run_dir(out: Path) -> None:
+    """Create `out` (and its parents), or say in one line why it cannot be a run directory."""
+    for parent in (out, *out.parents):
+        if parent.exists() and not parent.is_dir():
+            raise TrainingError(f"cannot use {out} as the run directory: {parent} is a file, not a directory")
+        if parent.exists():
+            break
+    with writing(out):
+        out.mkdir(parents=True, exist_ok=True)
+
+
+def check_outputs(out: Path, fresh: bool, overwrite: bool) -> None:
+    """Refuse special files where outputs go, and a fresh run over an old one without --overwrite."""
+    for name in OUTPUTS:
+        path = out / name
+        if (path.exists() or path.is_symlink()) and not path.is_file():
+            raise TrainingError(
+                f"{path} exists and is not a regular file (a directory, link to nothing, FIFO or device); "
+                "lstm-train never replaces one: move it away or choose another --out"
+            )
+    if fresh and not overwrite and (out / LAST).exists():
+        raise TrainingError(
+            f"{out} already holds a training run; continue it with --resume, or pass --overwrite or another --out"
+        )
+
+
+def remove_leftovers(out: Path) -> list[Path]:
+    """Delete the temporary files a killed run left (`.last.pt.x1y2.tmp`, …); only ours, by name."""
+    removed = []
+    for name in OUTPUTS:
+        for leftover in out.glob(f".{name}.*.tmp"):
+            if leftover.is_file() and not leftover.is_symlink():
+                leftover.unlink(missing_ok=True)
+                removed.append(leftover)
+    return removed
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """OS errors while writing `path` as one line that names `path` (not a temporary file)."""
+    try:
+        yield
+    except OSError as error:
+        reason = describe_os_error(OSError(error.errno, error.strerror or str(error)))
+        raise TrainingError(f"cannot write {path}: {reason}") from None
+
+
+def save_epoch(out_dir: Path, state: dict[str, Any], improved: bool) -> None:
+    """After each epoch: best.pt when it improved, last.pt always, then history.json."""
+    for name in (BEST, LAST) if improved else (LAST,):
+        with writing(out_dir / name):
+            save_checkpoint(out_dir / name, state)
+    report = {
+        "history": state["progress"]["history"],
+        "best_epoch": state["progress"]["best_epoch"],
+        "stop_reason": state["progress"]["stop_reason"],
+        "corpus": state["corpus"],
+        "model_config": state["model_config"],
+        "train_config": state["train_config"],
+        "vocab_size": state["model_config"]["vocab_size"],
+    }
+    with writing(out_dir / HISTORY):
+        atomic_write_text(out_dir / HISTORY, json.dumps(report, indent=2) + "\n")
+
+
+def finish_run(out_dir: Path, progress: Progress) -> None:
+    """Give best.pt the whole run's history and stop reason (its weights stay the best epoch's), so an
+    export of it reports the finished run; draw the curves."""
+    best = load_checkpoint(out_dir / BEST)
+    if best["progress"].get("history") != progress.history:
+        with writing(out_dir / BEST):
+            save_checkpoint(out_dir / BEST, {**best, "progress": progress.to_dict()})
+    draw_curves(out_dir, progress)
+
+
+def draw_curves(out_dir: Path, progress: Progress) -> None:
+    """At the end of a run or an interruption only: drawing costs about 10% of a small model's epoch."""
+    from .plot import plot_curves
+
+    if progress.history:
+        with writing(out_dir / CURVES):
+            plot_curves(progress.history, out_dir / CURVES, best_epoch=progress.best_epoch)

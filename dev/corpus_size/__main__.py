@@ -21,7 +21,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SHIPPED_NETWORK = "--embedding-dim 128 --hidden-sizes 256,128 --dense-size 128 --dropout 0 --min-count 1"  # as `make model` trains it
+# as `make model` trains it
+SHIPPED_NETWORK = "--embedding-dim 128 --hidden-sizes 256,128 --dense-size 128 --dropout 0 --min-count 1"
 REVIEWS = ROOT.parent / "shared" / "data" / "womens_clothing_reviews_1000.csv"
 
 

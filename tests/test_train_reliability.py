@@ -136,11 +136,11 @@ def test_long_descriptions_are_cut_at_the_token_cap_and_counted(tmp_path: Path, 
     long = " ".join(["a long coat in soft wool ."] * 2000)  # 14,000 tokens
     path = write_csv(tmp_path / "long.csv", [*small_descriptions[:60], long])
     out = tmp_path / "run"
-    code, output = train_cli("--data", str(path), "--out", str(out), "--epochs", "1", "--max-tokens", "50")
+    code, output = train_cli("--data", str(path), "--out", str(out), "--epochs", "1", "--max-tokens", "100")
     assert code == 0, output
-    assert "Cut 1 description longer than --max-tokens 50 (13,950 tokens left out)" in output
+    assert "Cut 1 description longer than --max-tokens 100 (13,900 tokens left out)" in output
     corpus = json.loads((out / "history.json").read_text())["corpus"]
-    assert (corpus["truncated_descriptions"], corpus["truncated_tokens"]) == (1, 13_950)
+    assert (corpus["truncated_descriptions"], corpus["truncated_tokens"]) == (1, 13_900)
 
 
 # --- --data: compressed by content, pipes read once, devices refused ---

@@ -35,8 +35,10 @@ except ImportError:  # Windows: no flock; leftovers of killed runs are then left
 PRIVATE_MARK = ".lstm-edge-"  # in the name of every private directory: `.{target}.lstm-edge-XXXX`
 LOCK_NAME = ".lstm-edge-lock"  # held (flock) by the process that owns the directory
 _PRIVATE_NAME = re.compile(r"\..*\.lstm-edge-[A-Za-z0-9_]+\Z", re.DOTALL)
+_MKDTEMP_NAME = re.compile(r"\..*\.lstm-edge-[a-z0-9_]{8}\Z", re.DOTALL)  # exactly as tempfile names ours
 _WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}  # what a write to the temporary file can raise
 _NAME_ROOM = 100  # characters of the target's name kept in the private directory's name
+_ATTEMPTS = 20  # private directories tried before giving up (each lost only to a concurrent cleanup)
 
 
 class NotARegularFile(OSError):
@@ -79,30 +81,55 @@ def private_directory(near: str | os.PathLike[str]) -> Iterator[Path]:
     parent = target.parent
     parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(parent)
-    try:
-        directory = Path(tempfile.mkdtemp(prefix=f".{target.name[:_NAME_ROOM]}{PRIVATE_MARK}", dir=parent))
-    except OSError as error:
-        raise _about(error, target) from None
-    try:
-        # Locked under another name, then renamed: another process's `remove_leftovers` must never find
-        # the lock file before it is locked (it would take the lock and remove a live directory).
-        unlocked = directory / f"{LOCK_NAME}.new"
-        lock = os.open(unlocked, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    for _ in range(_ATTEMPTS):
         try:
-            if fcntl is not None:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            os.rename(unlocked, directory / LOCK_NAME)
-            yield directory
+            directory = Path(tempfile.mkdtemp(prefix=f".{target.name[:_NAME_ROOM]}{PRIVATE_MARK}", dir=parent))
+        except OSError as error:
+            raise _about(error, target) from None
+        try:
+            lock = _locked(directory)
+            if lock is None:  # another process's cleanup took it before we locked it: start again
+                continue
+            try:
+                yield directory
+            finally:
+                os.close(lock)
+            return
         finally:
-            os.close(lock)
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
+            shutil.rmtree(directory, ignore_errors=True)
+    raise _about(OSError(errno.EAGAIN, "other processes keep removing our temporary directory"), target)
+
+
+def _locked(directory: Path) -> int | None:
+    """Open and lock `directory`'s lock file; None when the directory was removed before the lock was ours.
+
+    Between creating the lock file and locking it, another process's `remove_leftovers` may find it free
+    and remove the directory; so after locking, check that the path still names the file we locked.
+    """
+    path = directory / LOCK_NAME
+    try:
+        lock = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except FileNotFoundError:
+        return None
+    try:
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if os.stat(path).st_ino == os.fstat(lock).st_ino:
+            return lock
+    except (FileNotFoundError, BlockingIOError):
+        pass
+    except BaseException:
+        os.close(lock)
+        raise
+    os.close(lock)
+    return None
 
 
 def remove_leftovers(directory: str | os.PathLike[str]) -> list[Path]:
-    """Remove the private directories in `directory` whose process is gone (its lock is free); returns them.
+    """Remove the private directories in `directory` whose process is gone; returns them.
 
-    Only entries named like ours, holding our lock file, whose lock can be taken, are touched.
+    Only entries named like ours are touched: those holding our lock file when the lock can be taken, and
+    empty ones named exactly as `tempfile` names ours (a process killed before it made its lock file).
     """
     if fcntl is None:
         return []
@@ -117,7 +144,14 @@ def remove_leftovers(directory: str | os.PathLike[str]) -> list[Path]:
         with suppress(OSError):
             if not entry.is_dir(follow_symlinks=False):
                 continue
-            lock = os.open(Path(entry.path) / LOCK_NAME, os.O_RDWR | os.O_NOFOLLOW)
+            try:
+                lock = os.open(Path(entry.path) / LOCK_NAME, os.O_RDWR | os.O_NOFOLLOW)
+            except FileNotFoundError:
+                if not _MKDTEMP_NAME.match(entry.name):
+                    continue
+                os.rmdir(entry.path)  # fails unless empty
+                removed.append(Path(entry.path))
+                continue
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises while the owner lives
                 shutil.rmtree(entry.path)

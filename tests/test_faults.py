@@ -159,15 +159,23 @@ def test_leftovers_of_killed_writers_are_removed_and_live_ones_kept(tmp_path: Pa
         writers[0].kill()
         writers[0].wait()
         (tmp_path / ".notes.lstm-edge-mine").mkdir()  # named like ours, but no lock file: not ours
+        (tmp_path / ".notes.lstm-edge-abcd1234" / "x").mkdir(parents=True)  # no lock file, not empty: not ours
+        killed_early = tmp_path / ".model.onnx.lstm-edge-k3x9_q7z"  # killed before it made its lock file
+        killed_early.mkdir()
         (tmp_path / "user.onnx").write_bytes(b"user")
-        assert files.remove_leftovers(tmp_path) == [killed_dir]
+        assert sorted(files.remove_leftovers(tmp_path)) == sorted([killed_dir, killed_early])
         assert alive_dir.is_dir() and (tmp_path / ".notes.lstm-edge-mine").is_dir()
         atomic_write_bytes(tmp_path / "other.onnx", b"x")  # every write cleans up first
     finally:
         writers[1].kill()
         writers[1].wait()
     assert files.remove_leftovers(tmp_path) == [alive_dir]
-    assert sorted(os.listdir(tmp_path)) == [".notes.lstm-edge-mine", "other.onnx", "user.onnx"]
+    assert sorted(os.listdir(tmp_path)) == [
+        ".notes.lstm-edge-abcd1234",
+        ".notes.lstm-edge-mine",
+        "other.onnx",
+        "user.onnx",
+    ]
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP], ids=["SIGTERM", "SIGINT", "SIGHUP"])

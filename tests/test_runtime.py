@@ -56,18 +56,24 @@ def tiny(tiny_model: Path, tiny_run: Path) -> Reference:
 
 @pytest.fixture(scope="module")
 def lively(tmp_path_factory: pytest.TempPathFactory, tiny_run: Path) -> Reference:
-    checkpoint = torch.load(tiny_run / "best.pt", weights_only=True)
-    noise = torch.Generator().manual_seed(0)
-    for tensor in checkpoint["model_state"].values():
-        tensor += 0.8 * torch.randn(tensor.shape, generator=noise)  # larger noise strains the 1e-4 parity check
-    bias = checkpoint["model_state"]["output.bias"]
-    bias[EOS_ID] += 5.0  # some prompts end before 20 words, most do not
-    bias[[PAD_ID, UNK_ID, BOS_ID]] += 50.0  # the likeliest tokens, if they were allowed
-    run = tmp_path_factory.mktemp("lively")
-    torch.save(checkpoint, run / "best.pt")
-    export_model(run, log=lambda line: None)  # verified against PyTorch like any export
-    model, tokenizer = model_from_checkpoint(load_checkpoint(run / "best.pt"))
-    return Reference(run / "model.onnx", model, tokenizer)
+    """The tiny run with seeded noise, and the weakest push towards <eos> (of a few) under which some
+    prompts end within 20 words and some do not."""
+    for push in (1.0, 2.0, 3.0, 4.0, 5.0, 6.0):
+        checkpoint = torch.load(tiny_run / "best.pt", weights_only=True)
+        noise = torch.Generator().manual_seed(0)
+        for tensor in checkpoint["model_state"].values():
+            tensor += 0.8 * torch.randn(tensor.shape, generator=noise)  # larger noise strains the 1e-4 parity check
+        bias = checkpoint["model_state"]["output.bias"]
+        bias[EOS_ID] += push
+        bias[[PAD_ID, UNK_ID, BOS_ID]] += 50.0  # the likeliest tokens, if they were allowed
+        run = tmp_path_factory.mktemp("lively")
+        torch.save(checkpoint, run / "best.pt")
+        export_model(run, log=lambda line: None)  # verified against PyTorch like any export
+        model, tokenizer = model_from_checkpoint(load_checkpoint(run / "best.pt"))
+        reasons = {g.stop_reason for g in Generator(run / "model.onnx").generate_many(many_prompts(tokenizer), 20)}
+        if reasons == {"eos", "max_words"}:
+            return Reference(run / "model.onnx", model, tokenizer)
+    raise AssertionError("no push towards <eos> gave a mix of endings")
 
 
 @pytest.fixture(scope="module")
@@ -256,7 +262,7 @@ def test_a_vanishing_temperature_is_greedy(lively_generator: Generator):
     prompts = many_prompts(lively_generator.tokenizer, 30)
     greedy = lively_generator.generate_many(prompts, 20)
     assert any(g.words for g in greedy)
-    for temperature in (1e-3, 1e-300, 1e-310, 5e-324):
+    for temperature in (1e-6, 1e-300, 1e-310, 5e-324):  # 1e-3 is not greedy where two words nearly tie
         assert lively_generator.generate_many(prompts, 20, Sampling(temperature=temperature, seed=0)) == greedy
 
 

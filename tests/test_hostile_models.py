@@ -164,7 +164,9 @@ def test_info_prints_wrong_typed_and_hostile_metadata_on_one_line_each(base, tmp
     rows = result.stdout.splitlines()
     assert len(rows) == 9, rows  # … Validation, Decoding, Quantization
     assert not any(char in result.stdout for char in "\x1b\r"), result.stdout
-    assert rows[0].split(":", 1)[1].strip().startswith(f"{path} (1.08 MB)")
+    assert (
+        rows[0].split(":", 1)[1].strip().startswith(f"{path} ({path.stat().st_size / 1e6:.2f} MB)")
+    )  # not the metadata's
     assert "\\x1b[2J\\x1b[31mall clear Injected: line" in result.stdout
     info = json.loads(CliRunner().invoke(gen_main, ["--model", str(path), "--info", "--json"]).stdout)
     assert info["path"] == str(path) and isinstance(info["size_bytes"], int)

@@ -38,6 +38,7 @@ CORPUS_CSV = ROOT / "train" / "data" / "fashion_descriptions.csv"
 PROMPTS = int(os.environ.get("LSTM_EDGE_WEB_PROMPTS", "120"))  # per model; at least 100
 MAX_WORDS = 20
 LOGIT_TOLERANCE = 1e-4
+RELATIVE_TOLERANCE = 2e-6  # plus float32 rounding at the logits' magnitude (the shipped model's reach -110)
 # int8 models quantize their activations at every step: where wasm's float math and the native one differ in
 # the last bit, a value can round to the next int8 step and move the logits by up to ~0.3. It happened on
 # 5 of 1,000 first steps, so a few int8 prompts may exceed the tolerance; their difference becomes the run's.
@@ -170,11 +171,16 @@ def _draw_margin(logits: np.ndarray, sampling: Sampling, draw: float) -> float:
 def check_first_logits(model: Model, prompts: list[str], actual: list[dict[str, Any]]) -> float:
     """The largest first-step logit difference over the prompts; every one within LOGIT_TOLERANCE
     (int8: all but a few rounding flips)."""
-    differences = [
-        float(np.max(np.abs(np.array(result["first_logits"]) - model.generator.prefill([prompt])[0].logits)))
-        for prompt, result in zip(prompts, actual, strict=True)
+    differences, allowed_differences = [], []
+    for prompt, result in zip(prompts, actual, strict=True):
+        expected = model.generator.prefill([prompt])[0].logits
+        differences.append(float(np.max(np.abs(np.array(result["first_logits"]) - expected))))
+        allowed_differences.append(LOGIT_TOLERANCE + RELATIVE_TOLERANCE * float(np.max(np.abs(expected))))
+    beyond = [
+        f"{prompt!r}: {d:.2g}"
+        for prompt, d, allowed_difference in zip(prompts, differences, allowed_differences, strict=True)
+        if d > allowed_difference
     ]
-    beyond = [f"{prompt!r}: {d:.2g}" for prompt, d in zip(prompts, differences, strict=True) if d > LOGIT_TOLERANCE]
     allowed = int(INT8_ROUNDING_FLIPS * len(prompts)) if model.name == "int8" else 0
     assert len(beyond) <= allowed, beyond
     if beyond:
@@ -400,6 +406,30 @@ def test_greedy_text_and_first_logits_match_python_under_node(node_ready: None, 
     equal, explained = compare_generations(model, prompts, expected, results, seeds=None, tolerance=tolerance)
     print(f"\n{model.name}: greedy text equal for {equal}/{len(prompts)} prompts; first-step logits within {worst:.1e}")
     print("\n".join(explained))
+
+
+@pytest.mark.parametrize(
+    ("decoding", "options"),
+    [
+        ({"noRepeatNgramSize": 2, "repetitionPenalty": 1.5}, {"no_repeat_ngram_size": 2, "repetition_penalty": 1.5}),
+        ({"noRepeatNgramSize": 1}, {"no_repeat_ngram_size": 1}),
+        ({}, {}),  # plain: the file's recommendation turned off
+    ],
+    ids=["2-grams and penalty 1.5", "every word once", "plain"],
+)
+def test_repetition_rules_match_python_under_node(
+    node_ready: None, decoding: dict[str, Any], options: dict[str, Any]
+) -> None:
+    """The rules the file does not recommend, given explicitly, on long continuations where they bite."""
+    from lstm_edge.runtime.decoding import Decoding
+
+    model = _models()["fp32"]
+    prompts = parity_prompts(40)
+    results = _harness(
+        {"op": "generate", "model": str(model.path), "prompts": prompts, "maxWords": 60, "decoding": decoding}
+    )
+    expected = model.generator.generate_many(prompts, 60, decoding=Decoding(**options))
+    assert [r["text"] for r in results] == [g.text for g in expected]
 
 
 def test_seeded_sampling_matches_python_under_node(node_ready: None, model: Model) -> None:
@@ -666,7 +696,9 @@ def test_the_page_shows_empty_prompts_and_unknown_words_in_one_line(chromium_run
     assert empty["notice"] == "The prompt is empty: generated from the start of a description."
     assert unknown["state"] == "done"
     assert unknown["output"] == models["int8"].generator.generate("purple zebra xyzzy").text
-    assert unknown["notice"] == "Unknown words (read as <unk>): purple, zebra, xyzzy"
+    unknown_words = models["int8"].generator.prefill(["purple zebra xyzzy"])[0].unknown_words
+    assert "zebra" in unknown_words and "xyzzy" in unknown_words
+    assert unknown["notice"] == f"Unknown words (read as <unk>): {', '.join(unknown_words)}"
 
 
 @pytest.mark.parametrize(

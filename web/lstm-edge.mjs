@@ -7,8 +7,10 @@
 //     for await (const word of generator.stream("A wool coat", { maxWords: 20 })) console.log(word);
 //     const sampling = { temperature: 0.8, topK: 20, seed: 1 };              // Python's draws for seed 1
 //     console.log((await generator.generate("A silk scarf", { sampling })).text);
+//     // the repetition rules the file recommends apply by default; { decoding: PLAIN } turns them off
 
 export * as contract from "./lib/contract.mjs";
+export { Decoding, PLAIN, RepetitionRules } from "./lib/decoding.mjs";
 export { GenerationError, LstmEdgeError, ModelFileError, TokenizerError, VocabularyMismatch } from "./lib/errors.mjs";
 export { Generation, Generator, PromptState } from "./lib/generator.mjs";
 export { ModelSpec } from "./lib/contract.mjs";

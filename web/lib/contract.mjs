@@ -36,7 +36,7 @@ export const NEVER_EMITTED_TOKENS = [PAD, UNK, BOS];
 
 export const DEFAULT_WORDS = 10; // the tutorial's budget
 export const MAX_WORDS = 1000; // per prompt and call
-// Decoding rules' limits (runtime/decoding.py); this port decodes greedy or sampled, without the rules yet.
+// Decoding rules' limits (runtime/decoding.py; lib/decoding.mjs: the rules, beam search not in this port).
 export const MAX_PENALTY = 10.0; // repetition penalty (1 = off)
 export const MAX_NGRAM = 20; // no-repeat n-gram size (0 = off)
 export const MAX_BEAMS = 32; // beam search (1 = off)

@@ -4,13 +4,15 @@
 //     console.log((await generator.generate("A cream coat")).text);
 //
 // The prompt (with <bos> in front) is read once with zero state; after that each word costs one step
-// of the graph with seq = 1 and the state fed back. Words are chosen greedily by default; <pad>, <unk>
-// and <bos> are never chosen, and <eos> ends the text. Runs of one session are queued, so several
-// generations may be awaited at once.
+// of the graph with seq = 1 and the state fed back. Words are chosen greedily by default, after the
+// repetition rules the model file recommends (lib/decoding.mjs; `decoding: PLAIN` turns them off);
+// <pad>, <unk> and <bos> are never chosen, and <eos> ends the text. Runs of one session are queued, so
+// several generations may be awaited at once.
 
 import * as ort from "onnxruntime-web";
 
 import * as contract from "./contract.mjs";
+import { Decoding, RepetitionRules, exemptIds } from "./decoding.mjs";
 import { GenerationError } from "./errors.mjs";
 import { loadModel } from "./model-file.mjs";
 import { Chooser, GREEDY, Sampling } from "./sampling.mjs";
@@ -20,9 +22,10 @@ const { STOP_ID } = contract;
 
 /** A prompt after prefill: reuse it to draw several continuations without reading it again. */
 export class PromptState {
-  constructor(prompt, words, unknownWords, logits, state) {
+  constructor(prompt, words, unknownWords, logits, state, ids) {
     this.prompt = prompt;
     this.words = words; // the prompt's tokens, unknown ones included
+    this.ids = ids; // their ids, without <bos> (the repetition rules count them as said)
     this.unknownWords = unknownWords;
     this.logits = logits; // Float32Array (V,): next-word logits
     this.state = state; // ort.Tensor per state input, [1, H]
@@ -63,6 +66,8 @@ export class Generator {
     this.spec = model.spec;
     this.session = model.session;
     this.queue = Promise.resolve(); // one run of the session at a time
+    this.decoding = Decoding.fromMetadata(model.generation ?? {}); // the file's recommendation
+    this.exempt = exemptIds(this.tokenizer);
   }
 
   // --- prompts ---
@@ -73,7 +78,8 @@ export class Generator {
     for (const prompt of prompts) {
       const encoding = this.tokenizer.encode(prompt, { addBos: true });
       const { logits, state } = await this.run(encoding.ids, this.zeroState());
-      states.push(new PromptState(prompt, splitWords(prompt), encoding.unknownWords, logits, state));
+      const ids = encoding.ids.slice(1);
+      states.push(new PromptState(prompt, splitWords(prompt), encoding.unknownWords, logits, state, ids));
     }
     return states;
   }
@@ -81,31 +87,33 @@ export class Generator {
   // --- generation ---
 
   /** Continue one prompt (text or PromptState) by up to `maxWords` words, stopping early at <eos>. */
-  async generate(prompt, { maxWords = contract.DEFAULT_WORDS, sampling = GREEDY } = {}) {
-    return (await this.generateMany([prompt], { maxWords, sampling }))[0];
+  async generate(prompt, { maxWords = contract.DEFAULT_WORDS, sampling = GREEDY, decoding = null } = {}) {
+    return (await this.generateMany([prompt], { maxWords, sampling, decoding }))[0];
   }
 
   /** Continue many prompts, one after another (each seeded one draws as if it were alone, as in Python). */
-  async generateMany(prompts, { maxWords = contract.DEFAULT_WORDS, sampling = GREEDY } = {}) {
+  async generateMany(prompts, { maxWords = contract.DEFAULT_WORDS, sampling = GREEDY, decoding = null } = {}) {
     checkBudget(maxWords);
     const chosen = Sampling.from(sampling);
+    const rules = this.checkedDecoding(decoding);
     const generations = [];
     for (const prompt of prompts) {
       const state = await this.promptState(prompt);
       const tokens = [];
-      for await (const token of this.decode(state, maxWords, chosen)) tokens.push(token);
+      for await (const token of this.decode(state, maxWords, chosen, rules)) tokens.push(token);
       generations.push(this.generation(state, tokens));
     }
     return generations;
   }
 
   /** Yield generated words one at a time as they are decided (<eos> ends the stream). */
-  stream(prompt, { maxWords = contract.DEFAULT_WORDS, sampling = GREEDY } = {}) {
+  stream(prompt, { maxWords = contract.DEFAULT_WORDS, sampling = GREEDY, decoding = null } = {}) {
     checkBudget(maxWords);
     const chosen = Sampling.from(sampling);
+    const rules = this.checkedDecoding(decoding);
     const generator = this;
     return (async function* words() {
-      for await (const token of generator.decode(await generator.promptState(prompt), maxWords, chosen)) {
+      for await (const token of generator.decode(await generator.promptState(prompt), maxWords, chosen, rules)) {
         if (token === STOP_ID) return;
         yield generator.tokenizer.vocabulary[token];
       }
@@ -116,13 +124,28 @@ export class Generator {
     return prompt instanceof PromptState ? prompt : (await this.prefill([prompt]))[0];
   }
 
+  /** The decoding to use (the file's unless given), refused if this port cannot do it. */
+  checkedDecoding(decoding) {
+    const chosen = decoding === null ? this.decoding : decoding instanceof Decoding ? decoding : new Decoding(decoding);
+    if (chosen.beams > 1) {
+      throw new GenerationError(`beam search (${chosen.beams} beams) is not in the web port; pass decoding: PLAIN`);
+    }
+    return chosen;
+  }
+
   /** Yield the next token, step by step, until <eos> (yielded too) or the budget. */
-  async *decode(prompt, maxWords, sampling) {
+  async *decode(prompt, maxWords, sampling, decoding = this.decoding) {
     const chooser = new Chooser(sampling);
+    const rules = decoding.hasRules ? new RepetitionRules(decoding, prompt.ids, this.exempt) : null;
     let { logits, state } = prompt;
     for (let step = 0; step < maxWords; step++) {
-      // Logit adjustments Python makes before choosing (none yet) belong here, in the same order.
-      const token = chooser.choose(logits);
+      let scores = logits;
+      if (rules !== null) {
+        scores = Float32Array.from(logits); // the prompt's logits are reused by later calls: never changed
+        rules.apply(scores);
+      }
+      const token = chooser.choose(scores);
+      rules?.add(token);
       yield token;
       if (token === STOP_ID || step === maxWords - 1) return;
       ({ logits, state } = await this.run([token], state));

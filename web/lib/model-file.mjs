@@ -16,6 +16,7 @@ import * as ort from "onnxruntime-web";
 
 import * as contract from "./contract.mjs";
 import { ModelSpec } from "./contract.mjs";
+import { Decoding } from "./decoding.mjs";
 import { LstmEdgeError, ModelFileError, VocabularyMismatch } from "./errors.mjs";
 import { FLOAT, INT64, ProtoError, pythonRepr, readModel } from "./onnx-proto.mjs";
 import { sha256Hex } from "./sha256.mjs";
@@ -186,6 +187,11 @@ function vet(model) {
   const generation = jsonOf(metadata, contract.KEY_GENERATION);
   if (generation === null || typeof generation !== "object" || Array.isArray(generation)) {
     throw new ModelFileError(`metadata ${contract.KEY_GENERATION} is not a JSON object (${REEXPORT})`);
+  }
+  try {
+    Decoding.fromMetadata(generation); // as the Python loader: a bad recommendation is the file's fault
+  } catch (error) {
+    throw new ModelFileError(`metadata ${contract.KEY_GENERATION}: ${error.message} (${REEXPORT})`);
   }
   checkOperators(model);
   checkSignature(model.graph, spec, tokenizer);

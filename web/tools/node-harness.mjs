@@ -6,7 +6,7 @@
 //   {"op": "constants"}                                           the contract's constants and a few specs
 //   {"op": "random", "seeds": [...], "count": n}                  numpy's default_rng(seed).random(n)
 //   {"op": "sample", "cases": [{logits, sampling, steps}]}        seeded choices from the same logits
-//   {"op": "generate", "model", "prompts", "maxWords", "sampling", "seeds", "logits", "stream"}
+//   {"op": "generate", "model", "prompts", "maxWords", "sampling", "seeds", "logits", "stream", "decoding"}
 //                                                                 seeds: one per prompt, replacing sampling's
 //   {"op": "concurrent", "model", "prompts", "maxWords"}           texts generated one by one, all at once, and
 //                                                                 from interleaved streams
@@ -100,11 +100,11 @@ const operations = {
     });
   },
 
-  async generate({ model, prompts, maxWords = 10, sampling = null, seeds = null, logits = false, stream = false }) {
+  async generate({ model, prompts, maxWords = 10, sampling = null, seeds = null, logits = false, stream = false, decoding = null }) {
     const generator = await Generator.load(model);
     const results = [];
     for (const [i, prompt] of prompts.entries()) {
-      const options = { maxWords, sampling: samplingOf(seeds ? { ...sampling, seed: seeds[i] } : sampling) };
+      const options = { maxWords, sampling: samplingOf(seeds ? { ...sampling, seed: seeds[i] } : sampling), decoding };
       const [state] = await generator.prefill([prompt]);
       const result = (await generator.generate(state, options)).toJSON();
       if (logits) result.first_logits = Array.from(state.logits);

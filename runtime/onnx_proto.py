@@ -350,7 +350,7 @@ class _Reader:
         dims: list[int] = []
         data_type = 0
         name = ""
-        raw: bytes | None = None
+        raw: memoryview | None = None
         values: list[float | int] = []
         sources: set[int] = set()  # data fields present
         for number, value in self.fields(view, _TENSOR):

@@ -358,18 +358,16 @@ def follow_up(product: Product, topic: str) -> tuple[str, ...]:
     """The templates of one follow-up topic for this product."""
     family = product.family
     material = MATERIALS[product.material] if product.material else None
-    if topic == "detail":
-        return text.DETAIL_LINES
-    if topic == "occasion":
-        return text.OCCASION_LINES
-    if topic == "pairing":
-        return text.PAIRING_LINES
-    if topic == "style":
-        return text.STYLE_LINES
-    if topic == "season":
-        return text.SEASON_LINES
-    if topic == "origin":
-        return text.ORIGIN_LINES
+    fixed = {
+        "detail": text.DETAIL_LINES,
+        "occasion": text.OCCASION_LINES,
+        "pairing": text.PAIRING_LINES,
+        "style": text.STYLE_LINES,
+        "season": text.SEASON_LINES,
+        "origin": text.ORIGIN_LINES,
+    }
+    if topic in fixed:
+        return fixed[topic]
     garment = family.adjectives in text.GARMENT_ADJECTIVES
     if topic == "material":
         if material and material.care in text.MATERIAL_NOTES:

@@ -354,20 +354,22 @@ def usable(templates: tuple[str, ...], missing: frozenset[str], audience: bool |
     return tuple(chosen)
 
 
+_SAME_FOR_EVERY_PRODUCT = {  # follow-up topics whose templates do not depend on the product
+    "detail": text.DETAIL_LINES,
+    "occasion": text.OCCASION_LINES,
+    "pairing": text.PAIRING_LINES,
+    "style": text.STYLE_LINES,
+    "season": text.SEASON_LINES,
+    "origin": text.ORIGIN_LINES,
+}
+
+
 def follow_up(product: Product, topic: str) -> tuple[str, ...]:
     """The templates of one follow-up topic for this product."""
     family = product.family
     material = MATERIALS[product.material] if product.material else None
-    fixed = {
-        "detail": text.DETAIL_LINES,
-        "occasion": text.OCCASION_LINES,
-        "pairing": text.PAIRING_LINES,
-        "style": text.STYLE_LINES,
-        "season": text.SEASON_LINES,
-        "origin": text.ORIGIN_LINES,
-    }
-    if topic in fixed:
-        return fixed[topic]
+    if topic in _SAME_FOR_EVERY_PRODUCT:
+        return _SAME_FOR_EVERY_PRODUCT[topic]
     garment = family.adjectives in text.GARMENT_ADJECTIVES
     if topic == "material":
         if material and material.care in text.MATERIAL_NOTES:

@@ -6,7 +6,6 @@ name next to the target, checked there, and renamed; on any failure the temporar
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from lstm_edge.runtime.console import describe_os_error
 from lstm_edge.runtime.contract import DEFAULT_OPSET, int8_twin
 from lstm_edge.runtime.decoding import PLAIN, Decoding
 from lstm_edge.runtime.errors import CorpusError, ExportError, LstmEdgeError, QuantizationRefused
-from lstm_edge.runtime.files import atomic_path, special_kind
+from lstm_edge.runtime.files import atomic_path, special_kind, unwritable_reason
 from lstm_edge.runtime.generator import Generator, Sampling
 from lstm_edge.runtime.model_file import load_model
 from lstm_edge.runtime.recommend import recommend
@@ -175,16 +174,6 @@ def _named_as(temporary: Path, target: Path) -> Iterator[None]:
 
 def check_writable(path: Path) -> None:
     """Fail before any work when `path` cannot be written, or holds something that is not a regular file."""
-    kind = special_kind(path)
-    if kind == "a directory":
-        raise ExportError(f"cannot write {path}: it is a directory")
-    if kind is not None:
-        raise ExportError(f"cannot write {path}: it is {kind}; lstm-export replaces only regular files")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:  # mkdir's "File exists" would hide the real problem
-        raise ExportError(f"cannot write {path}: {path.parent} is not a directory") from None
-    except OSError as error:
-        raise ExportError(f"cannot write {path}: {error.strerror or error}") from None
-    if not os.access(path.parent, os.W_OK):
-        raise ExportError(f"cannot write {path}: directory {path.parent} is not writable")
+    reason = unwritable_reason(path, "lstm-export")
+    if reason is not None:
+        raise ExportError(f"cannot write {path}: {reason}")

@@ -71,6 +71,46 @@ def check_replaceable(path: str | os.PathLike[str]) -> None:
         raise NotARegularFile(code, f"is {kind}; lstm-edge replaces only regular files, choose another path", str(path))
 
 
+def unwritable_reason(path: str | os.PathLike[str], command: str = "lstm-edge") -> str | None:
+    """Why `atomic_path(path)` would fail, found before any work is done; None when it can go ahead.
+
+    Makes the missing parent directories (as `atomic_path` would). Checks: `path` is not a directory or
+    another special file; its directory exists and this process may create and rename files in it (a
+    read-only file system included); in a sticky directory (like /tmp), an existing `path` is this
+    user's or the directory's (else the kernel refuses the rename over it). A full disk shows only when
+    writing.
+    """
+    target = Path(path)
+    kind = special_kind(target)
+    if kind == "a directory":
+        return "it is a directory"
+    if kind is not None:
+        return f"it is {kind}; {command} replaces only regular files"
+    parent = target.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # mkdir's "File exists" would hide the real problem
+        return f"{parent} is not a directory"
+    except OSError as error:
+        return error.strerror or str(error)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"directory {parent} is not writable"
+    if _sticky_refuses(target):
+        return f"it belongs to another user, in {parent}: a sticky directory, where only its owner may replace it"
+    return None
+
+
+def _sticky_refuses(target: Path) -> bool:
+    """Whether the kernel's sticky-directory rule forbids replacing the existing entry `target`."""
+    euid = getattr(os, "geteuid", lambda: 0)()
+    try:
+        entry, directory = os.lstat(target), os.stat(target.parent)
+    except OSError:
+        return False
+    sticky = bool(directory.st_mode & stat.S_ISVTX)
+    return sticky and euid != 0 and euid not in (entry.st_uid, directory.st_uid)
+
+
 @contextmanager
 def private_directory(near: str | os.PathLike[str]) -> Iterator[Path]:
     """A new directory (mode 0700) beside `near`, locked while the block runs and removed after it.

@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import zipfile
@@ -28,6 +29,7 @@ import pytest
 import torch
 from click.testing import CliRunner
 
+from benchmarks.hostile import Sentinel
 from lstm_edge.train.checkpoint import load_checkpoint, save_checkpoint
 from lstm_edge.train.cli import main
 from lstm_edge.train.run_lock import LOCK_NAME
@@ -275,6 +277,95 @@ def test_special_files_where_outputs_go_are_never_replaced(tmp_path: Path, data:
     assert (out / "last.pt" / "mine.txt").read_text() == "mine"
     assert (out / "history.json").is_fifo()
     assert leftovers(out) == []
+
+
+# --- outputs that cannot be written: refused before the data is read (the data is a sentinel FIFO) ---
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo", "dangling link", "under a device", "link to a device"])
+def test_an_out_that_cannot_be_a_run_directory_is_refused_before_the_data_is_read(tmp_path: Path, kind: str):
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "dangling").symlink_to(tmp_path / "nothing")
+    (tmp_path / "null").symlink_to(os.devnull)
+    out, named, what = {
+        "device": (Path(os.devnull), Path(os.devnull), "a character device"),
+        "fifo": (tmp_path / "fifo", tmp_path / "fifo", "a FIFO"),
+        "dangling link": (tmp_path / "dangling", tmp_path / "dangling", "a link to nothing"),
+        "under a device": (Path(os.devnull) / "run", Path(os.devnull), "a character device"),
+        "link to a device": (tmp_path / "null" / "run", tmp_path / "null", "a character device"),
+    }[kind]
+    sentinel = Sentinel(tmp_path / "data.csv")
+    code, output = train_cli("--data", str(sentinel.path), "--out", str(out))
+    assert_one_line_error(code, output, f"cannot use {out} as the run directory: {named} is {what}, not a directory")
+    assert not sentinel.opened()
+    assert (tmp_path / "fifo").is_fifo() and (tmp_path / "dangling").is_symlink()
+    assert not (tmp_path / "nothing").exists()
+
+
+@pytest.mark.parametrize("kind", ["lock file is a link", "lock file is a FIFO", "data is an output"])
+def test_names_of_the_run_directory_that_would_lose_user_files_are_refused_first(tmp_path: Path, kind: str):
+    """lstm-train writes its lock file, checkpoints, history, token file and curves in --out: a link there is
+    never written through, a FIFO never opened, and --data that is one of those names is never replaced."""
+    out = tmp_path / "run"
+    out.mkdir()
+    precious = tmp_path / "precious.txt"
+    precious.write_text("the user's\n")
+    sentinel = Sentinel(tmp_path / "data.csv")
+    data, left = str(sentinel.path), LOCK_NAME
+    if kind == "lock file is a link":
+        (out / LOCK_NAME).symlink_to(precious)
+        message = f"cannot write the lock file {out / LOCK_NAME}: it is a symbolic link"
+    elif kind == "lock file is a FIFO":
+        os.mkfifo(out / LOCK_NAME)
+        message = f"cannot use {out / LOCK_NAME} as the lock file: it is a FIFO"
+    else:
+        data, left = str(shutil.copyfile(precious, out / "history.json")), "history.json"
+        message = f"--data {data} is this run's history.json, which lstm-train writes"
+    code, output = train_cli("--data", data, "--out", str(out), "--overwrite")
+    assert_one_line_error(code, output, message)
+    assert not sentinel.opened()
+    assert [p.name for p in out.iterdir()] == [left]  # no token file, checkpoint or history written
+    assert precious.read_text() == "the user's\n"
+    assert kind != "data is an output" or (out / "history.json").read_text() == "the user's\n"
+
+
+def test_outputs_this_user_may_not_replace_are_refused_before_the_data_is_read():
+    """As an ordinary user (root ignores permissions): a run directory it may not write in, and, in a sticky
+    directory like /tmp, another user's checkpoint, are refused before any work, not at the first save."""
+    root = os.geteuid() == 0
+    if root and shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv(1): permissions cannot be tested")
+    as_user = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"] if root else []
+    shared = Path(tempfile.mkdtemp(prefix="lstm-edge-train-permissions-"))  # pytest's tmp_path is private
+    try:
+        shared.chmod(0o755)
+        locked = shared / "locked"
+        locked.mkdir(mode=0o555)
+        sticky = shared / "sticky"
+        sticky.mkdir()
+        sticky.chmod(0o1777)
+        (sticky / "last.pt").write_bytes(b"someone else's checkpoint")
+        cases = [
+            (locked, [], f"cannot use {locked} as the run directory: it is not writable"),
+            (locked / "run", [], f"cannot write {locked / 'run'}: Permission denied"),
+        ]
+        if root:  # only then is last.pt someone else's
+            message = f"cannot write {sticky / 'last.pt'}: it belongs to another user, in {sticky}: a sticky directory"
+            cases.append((sticky, ["--overwrite"], message))
+        for out, extra, message in cases:
+            sentinel = Sentinel(shared / "data.csv")
+            sentinel.path.chmod(0o666)
+            command = [*as_user, sys.executable, "-m", "lstm_edge.train", "--data", str(sentinel.path), *TINY]
+            done = subprocess.run([*command, "--out", str(out), *extra], capture_output=True, text=True, timeout=120)
+            if "setpriv" in done.stderr:
+                pytest.skip(f"setpriv cannot drop privileges here: {done.stderr.strip()}")
+            assert_one_line_error(done.returncode, done.stderr, message)
+            assert not sentinel.opened()
+            sentinel.path.unlink()
+        assert os.listdir(locked) == [] and os.listdir(sticky) == ["last.pt"]
+        assert (sticky / "last.pt").read_bytes() == b"someone else's checkpoint"
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
 
 
 def test_leftovers_of_a_killed_run_are_cleaned(one_epoch_run: Path, data: Path):

@@ -2,12 +2,15 @@
 
 lstm-train writes exactly these names in it, each by a temporary file and a rename, and touches
 nothing else; a name that exists as something other than a regular file (a directory called
-`last.pt`, a FIFO called `history.json`) is never replaced: the run refuses before it starts.
+`last.pt`, a FIFO called `history.json`) is never replaced. Everything the first save would trip on
+(such a name, a directory it may not write, another user's file in a sticky directory, `--data` that is
+one of these names) is refused before any data is read.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +18,7 @@ from typing import Any
 
 from lstm_edge.runtime.console import describe_os_error
 from lstm_edge.runtime.errors import TrainingError
-from lstm_edge.runtime.files import atomic_write_text
+from lstm_edge.runtime.files import atomic_write_text, special_kind, unwritable_reason
 
 from .checkpoint import BEST, LAST, load_checkpoint, save_checkpoint
 from .progress import Progress
@@ -29,16 +32,20 @@ OUTPUTS = (LAST, BEST, HISTORY, CURVES, TOKENS)
 def make_run_dir(out: Path) -> None:
     """Create `out` (and its parents), or say in one line why it cannot be a run directory."""
     for parent in (out, *out.parents):
-        if parent.exists() and not parent.is_dir():
-            raise TrainingError(f"cannot use {out} as the run directory: {parent} is a file, not a directory")
-        if parent.exists():
+        if parent.is_dir():
             break
+        if parent.exists() or parent.is_symlink():
+            what = special_kind(parent) or ("a file" if parent.exists() else "a link to nothing")
+            raise TrainingError(f"cannot use {out} as the run directory: {parent} is {what}, not a directory")
     with writing(out):
         out.mkdir(parents=True, exist_ok=True)
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise TrainingError(f"cannot use {out} as the run directory: it is not writable")
 
 
-def check_outputs(out: Path, fresh: bool, overwrite: bool) -> None:
-    """Refuse special files where outputs go, and a fresh run over an old one without --overwrite."""
+def check_outputs(out: Path, fresh: bool, overwrite: bool, data: str | None = None) -> None:
+    """Before any work: refuse special files where outputs go, outputs this process could not replace,
+    `data` that is one of the outputs, and a fresh run over an old one without --overwrite."""
     for name in OUTPUTS:
         path = out / name
         if (path.exists() or path.is_symlink()) and not path.is_file():
@@ -46,10 +53,24 @@ def check_outputs(out: Path, fresh: bool, overwrite: bool) -> None:
                 f"{path} exists and is not a regular file (a directory, link to nothing, FIFO or device); "
                 "lstm-train never replaces one: move it away or choose another --out"
             )
+        reason = unwritable_reason(path, "lstm-train")
+        if reason is not None:
+            raise TrainingError(f"cannot write {path}: {reason}")
+        if data is not None and _same_file(Path(data), path):
+            raise TrainingError(
+                f"--data {data} is this run's {name}, which lstm-train writes; copy the data elsewhere first"
+            )
     if fresh and not overwrite and (out / LAST).exists():
         raise TrainingError(
             f"{out} already holds a training run; continue it with --resume, or pass --overwrite or another --out"
         )
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return False
 
 
 def remove_leftovers(out: Path) -> list[Path]:

@@ -7,14 +7,17 @@ file of a dead run is simply taken over; a live holder makes the next `lstm-trai
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
 import socket
+import stat
 import time
 from pathlib import Path
 
 from lstm_edge.runtime.errors import TrainingError
+from lstm_edge.runtime.files import special_kind
 
 LOCK_NAME = ".lstm-train.lock"
 
@@ -28,10 +31,7 @@ class RunLock:
 
     def __enter__(self) -> RunLock:
         while self._descriptor is None:
-            try:
-                descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-            except OSError as error:
-                raise TrainingError(f"cannot write in {self.path.parent}: {error.strerror or error}") from None
+            descriptor = self._open()
             try:
                 fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -49,6 +49,23 @@ class RunLock:
         os.ftruncate(self._descriptor, 0)
         os.pwrite(self._descriptor, json.dumps(record).encode(), 0)
         return self
+
+    def _open(self) -> int:
+        """The lock file, created if missing; never through a link, never a FIFO, device or directory (a
+        name of ours the user made into one is refused rather than written through or removed)."""
+        flags = os.O_RDWR | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            if self.path.is_symlink():
+                raise OSError(errno.ELOOP, "a symbolic link")
+            descriptor = os.open(self.path, flags, 0o644)
+        except OSError as error:
+            reason = "it is a symbolic link" if error.errno == errno.ELOOP else error.strerror or str(error)
+            raise TrainingError(f"cannot write the lock file {self.path}: {reason}") from None
+        kind = special_kind(self.path) if not stat.S_ISREG(os.fstat(descriptor).st_mode) else None
+        if kind is not None:
+            os.close(descriptor)
+            raise TrainingError(f"cannot use {self.path} as the lock file: it is {kind}; move it away")
+        return descriptor
 
     def __exit__(self, *_exc: object) -> None:
         if self._descriptor is not None:

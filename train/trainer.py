@@ -115,7 +115,7 @@ def train(
         out = Path(config.out)
         make_run_dir(out)
         with RunLock(out):
-            check_outputs(out, fresh=not resume, overwrite=overwrite)
+            check_outputs(out, fresh=not resume, overwrite=overwrite, data=config.data)
             remove_leftovers(out)
             return _train(config, network or LSTMConfig(), resume, ranks, show_progress, should_stop, log)
     finally:

@@ -17,10 +17,11 @@ import hashlib
 import io
 import lzma
 import os
+import stat
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -45,17 +46,88 @@ def resolve_source(source: str) -> Path:
 
 
 def file_sha256(path: Path) -> str:
-    """The sha256 of the file's bytes, read in chunks (the trainer ties a model to its data by it)."""
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
-    except FileNotFoundError:
-        raise CorpusError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise CorpusError(f"{path}: is a directory, expected a CSV file") from None
+    """The sha256 of the file's bytes, read in chunks (the trainer ties a model to its data by it).
+
+    A regular file only: the caller reads it again afterwards, which a pipe cannot give."""
+    with open_regular_or_pipe(path, str(path)) as stored:
+        if not stat.S_ISREG(os.fstat(stored.fileno()).st_mode):
+            raise CorpusError(
+                f"{path}: a pipe, which can be read only once; this reads the file twice: give the file itself"
+            )
+        digest = hashlib.sha256()
+        for chunk in iter(lambda: stored.read(1 << 20), b""):
+            digest.update(chunk)
     return digest.hexdigest()
+
+
+def open_regular_or_pipe(path: str | os.PathLike[str], source: str) -> io.FileIO:
+    """`path` opened for reading, unbuffered: a regular file or a pipe (a FIFO, `<(zcat a.csv.gz)`).
+
+    Directories, devices (`/dev/zero` would never end) and sockets are refused before they are opened;
+    `source` names the file in messages.
+    """
+    try:
+        kind = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise CorpusError(f"{source}: no such file") from None
+    except NotADirectoryError:
+        raise CorpusError(f"{source}: no such file (a part of the path is not a directory)") from None
+    except OSError as error:
+        raise CorpusError(f"{source}: cannot read ({error.strerror})") from None
+    if stat.S_ISDIR(kind):
+        raise CorpusError(f"{source}: is a directory, expected a CSV file")
+    if not (stat.S_ISREG(kind) or stat.S_ISFIFO(kind)):
+        raise CorpusError(f"{source}: not a regular file or a pipe (a device or socket); give a CSV file")
+    try:
+        return open(path, "rb", buffering=0)
+    except OSError as error:
+        raise CorpusError(f"{source}: cannot read ({error.strerror})") from None
+
+
+class StoredBytes(io.RawIOBase):
+    """A file's bytes as stored, read once: hashed and counted as they pass; `head(n)` looks ahead
+    without losing anything (how compression is recognised on a pipe, which cannot seek back)."""
+
+    def __init__(self, raw: io.FileIO) -> None:
+        self._raw = raw
+        self._pending = b""
+        self.digest = hashlib.sha256()
+        self.bytes_read = 0  # from the file, looked-ahead bytes included
+
+    def readable(self) -> bool:
+        return True
+
+    def head(self, size: int) -> bytes:
+        while len(self._pending) < size:
+            more = self._raw.read(size - len(self._pending))
+            if not more:
+                break
+            self._take(more)
+            self._pending += more
+        return self._pending[:size]
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        if self._pending:
+            count = min(len(view), len(self._pending))
+            view[:count], self._pending = self._pending[:count], self._pending[count:]
+            return count
+        count = self._raw.readinto(view) or 0
+        self._take(view[:count])
+        return count
+
+    def _take(self, data: Any) -> None:
+        self.digest.update(data)
+        self.bytes_read += len(data)
+
+    def drain(self) -> None:
+        """Read to the end, so the digest covers the whole file."""
+        while self.read(1 << 20):
+            pass
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 def read_column(path: Path, column: str, progress: Callable[[int], None] | None = None) -> Iterator[str]:
@@ -65,14 +137,7 @@ def read_column(path: Path, column: str, progress: Callable[[int], None] | None 
     files are read as training reads them. Raises CorpusError for a file that is not UTF-8 CSV text
     or lacks the column.
     """
-    try:
-        stored = open(path, "rb")  # noqa: SIM115 (closed below; the generator owns it)
-    except FileNotFoundError:
-        raise CorpusError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise CorpusError(f"{path}: is a directory, expected a CSV file") from None
-    except OSError as error:
-        raise CorpusError(f"{path}: cannot read ({error.strerror})") from None
+    stored = StoredBytes(open_regular_or_pipe(path, str(path)))
     with (
         stored,
         _decompressed(stored, path) as binary,
@@ -95,7 +160,7 @@ def read_column(path: Path, column: str, progress: Callable[[int], None] | None 
                 if cell:
                     yield cell
                 if progress is not None and number % 256 == 0:
-                    progress(stored.tell())
+                    progress(stored.bytes_read)
         except UnicodeDecodeError as error:
             raise CorpusError(f"{path}: not UTF-8 text ({error.reason}); re-save the file as UTF-8") from None
         except csv.Error as error:
@@ -107,19 +172,19 @@ def read_column(path: Path, column: str, progress: Callable[[int], None] | None 
             progress(os.path.getsize(path))
 
 
-def _decompressed(stored: BinaryIO, path: Path) -> BinaryIO:
+def _decompressed(stored: StoredBytes, path: Path) -> BinaryIO:
     """The file's text as bytes: gzip, bzip2 and xz recognised by their first bytes, as training does."""
-    head = stored.read(6)
-    stored.seek(0)
+    head = stored.head(6)
+    buffered = io.BufferedReader(stored, 1 << 16)
     if head.startswith(b"\x1f\x8b"):
-        return gzip.GzipFile(fileobj=stored)  # type: ignore[return-value]
+        return gzip.GzipFile(fileobj=buffered)  # type: ignore[return-value]
     if head.startswith(b"BZh"):
-        return bz2.BZ2File(stored)  # type: ignore[return-value]
+        return bz2.BZ2File(buffered)  # type: ignore[return-value]
     if head.startswith(b"\xfd7zXZ\x00"):
-        return lzma.LZMAFile(stored)  # type: ignore[return-value]
+        return lzma.LZMAFile(buffered)  # type: ignore[return-value]
     if head.startswith(b"PK\x03\x04"):
         raise CorpusError(f"{path}: a zip archive; lstm-eval reads CSV, gzip, bzip2 or xz (unzip it first)")
-    return stored
+    return buffered
 
 
 def torch_randperm(n: int, seed: int) -> list[int]:

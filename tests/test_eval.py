@@ -3,11 +3,16 @@ reads it, the split is found again without torch, and generation statistics mean
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import gzip
 import json
 import math
+import os
+import resource
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -297,6 +302,53 @@ def test_bad_input_is_one_line(tmp_path: Path, tiny_model: Path, small_csv: Path
     missing = lstm_eval(tmp_path / "none.onnx", "--data", str(small_csv))
     assert missing.exit_code == 1 and "no such model file" in missing.output
     assert lstm_eval("--data", str(small_csv)).exit_code == 2  # no model
+
+
+def _fifo_fed_with(path: Path, data: bytes) -> threading.Thread:
+    """A FIFO at `path` that a thread fills with `data` once a reader opens it (as `<(zcat …)` would)."""
+    os.mkfifo(path)
+
+    def feed() -> None:
+        with contextlib.suppress(BrokenPipeError), open(path, "wb") as pipe:
+            pipe.write(data)
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    return writer
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+def test_a_pipe_is_read_once_as_training_reads_it(tmp_path: Path, tiny_model: Path, small_csv: Path, compressed: bool):
+    data = small_csv.read_bytes()
+    writer = _fifo_fed_with(tmp_path / "pipe", gzip.compress(data) if compressed else data)
+    piped = report(tiny_model, "--data", tmp_path / "pipe", "--column", "description")
+    writer.join(10)
+    stored = report(tiny_model, "--data", small_csv, "--column", "description")
+    assert piped["models"] == stored["models"] and piped["data"]["texts"] == stored["data"]["texts"] > 100
+
+
+def test_a_pipe_cannot_give_the_training_split(tmp_path: Path, tiny_model: Path):
+    """--split reads the file twice (its sha256, then the texts): a pipe is refused, not read as empty."""
+    writer = _fifo_fed_with(tmp_path / "pipe", b"description\na coat\n")
+    result = lstm_eval(tiny_model, "--split", "validation", "--data", tmp_path / "pipe", "--column", "description")
+    writer.join(10)
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert result.output.startswith(f"Error: {tmp_path / 'pipe'}: a pipe, which can be read only once"), result.output
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null"])
+def test_devices_are_refused_before_they_are_read(tiny_model: Path, device: str):
+    """/dev/zero never ends (one endless line: it once took all of memory); refused on sight, as training does.
+    Run under a 2 GB address-space limit, so a regression fails here instead of exhausting the machine."""
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    lstm_eval_script = [sys.executable, "-c", "from lstm_edge.runtime.eval_cli import run; run()"]
+    command = [*lstm_eval_script, str(tiny_model), "--data", device, "--column", "x"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, preexec_fn=limit_memory)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == f"Error: {device}: not a regular file or a pipe (a device or socket); give a CSV file\n"
 
 
 def test_rows_limits_the_texts(tiny_model: Path):

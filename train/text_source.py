@@ -14,7 +14,6 @@ from __future__ import annotations
 import bz2
 import codecs
 import gzip
-import hashlib
 import io
 import lzma
 import os
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from lstm_edge.runtime.errors import CorpusError
+from lstm_edge.runtime.texts import StoredBytes, open_regular_or_pipe
 
 MAGIC = {
     b"\x1f\x8b": "gzip",
@@ -34,46 +34,6 @@ MAGIC = {
     b"(\xb5/\xfd": "zstd",
 }
 _DECOMPRESSION_ERRORS = (EOFError, OSError, zlib.error, lzma.LZMAError, zipfile.BadZipFile)
-
-
-class _HashingReader(io.RawIOBase):
-    """Raw bytes of a file, hashed as they pass; `head(n)` looks ahead without losing anything."""
-
-    def __init__(self, raw: io.FileIO) -> None:
-        self._raw = raw
-        self._pending = b""
-        self.digest = hashlib.sha256()
-
-    def readable(self) -> bool:
-        return True
-
-    def head(self, size: int) -> bytes:
-        while len(self._pending) < size:
-            more = self._raw.read(size - len(self._pending))
-            if not more:
-                break
-            self.digest.update(more)
-            self._pending += more
-        return self._pending[:size]
-
-    def readinto(self, buffer: Any) -> int:
-        view = memoryview(buffer).cast("B")
-        if self._pending:
-            count = min(len(view), len(self._pending))
-            view[:count], self._pending = self._pending[:count], self._pending[count:]
-            return count
-        count = self._raw.readinto(view) or 0
-        self.digest.update(view[:count])
-        return count
-
-    def drain(self) -> None:
-        """Read to the end, so the digest covers the whole file."""
-        while self.read(1 << 20):
-            pass
-
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
 
 
 class TextSource:
@@ -86,8 +46,8 @@ class TextSource:
         self._decoded_bytes = 0
         self._decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
         self._archive: zipfile.ZipFile | None = None
-        self._raw = _open_regular_or_pipe(path, source)
-        self._hashing = _HashingReader(self._raw)
+        self._raw = open_regular_or_pipe(path, source)
+        self._hashing = StoredBytes(self._raw)
         try:
             self._stream: IO[bytes] = self._open_decompressed(path)
         except BaseException:
@@ -173,25 +133,6 @@ def sha256_of(path: str | Path | None) -> str:
         return text.sha256
     finally:
         text.close()
-
-
-def _open_regular_or_pipe(path: Path, source: str) -> io.FileIO:
-    try:
-        kind = os.stat(path).st_mode
-    except FileNotFoundError:
-        raise CorpusError(f"{source}: no such file") from None
-    except NotADirectoryError:
-        raise CorpusError(f"{source}: no such file (a part of the path is not a directory)") from None
-    except OSError as error:
-        raise CorpusError(f"{source}: cannot read ({error.strerror})") from None
-    if stat.S_ISDIR(kind):
-        raise CorpusError(f"{source}: is a directory, expected a CSV file")
-    if not (stat.S_ISREG(kind) or stat.S_ISFIFO(kind)):
-        raise CorpusError(f"{source}: not a regular file or a pipe (a device or socket); give a CSV file")
-    try:
-        return open(path, "rb", buffering=0)
-    except OSError as error:
-        raise CorpusError(f"{source}: cannot read ({error.strerror})") from None
 
 
 def _first_line(error: BaseException) -> str:

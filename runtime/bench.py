@@ -26,6 +26,8 @@ from typing import Any
 
 import click
 
+from .errors import GenerationError
+
 PROMPT = "A cream coat"
 COLD_RUNS = 5
 LARGE_BATCH = 64
@@ -69,8 +71,8 @@ def measure(model: Path, backend: str, threads: int) -> dict[str, Any]:
     """Cold start and peak RSS of a fresh process, then per-word time and words/s in this one."""
     from .generator import Generator
 
+    generator = Generator(model, threads=threads, backend=backend)  # a bad model or backend fails here, in one line
     cold = cold_start(model, backend, threads)
-    generator = Generator(model, threads=threads, backend=backend)
     return {
         "model": str(model),
         "backend": generator.backend.name,
@@ -100,7 +102,9 @@ def cold_start(model: Path, backend: str, threads: int) -> tuple[float, int] | N
             return None
         code, seconds, peak_kib = launched.stdout.split()
         if int(code) != 0:
-            raise click.ClickException(f"lstm-gen --backend {backend} --model {model} failed (exit {code})")
+            said = [line for line in launched.stderr.splitlines() if line.strip()][-1:] or [f"exit {code}"]
+            reason = said[0].removeprefix("Error: ")
+            raise GenerationError(f"cold start: lstm-gen --backend {backend} --model {model} failed: {reason}")
         runs.append((float(seconds), int(peak_kib) * (1 if sys.platform == "darwin" else 1024)))
     return statistics.median(r[0] for r in runs), int(statistics.median(r[1] for r in runs))
 

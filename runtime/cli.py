@@ -171,8 +171,7 @@ def main(
         raise click.UsageError("--stream and --json exclude each other")
     _limit_blas_threads(threads)
     if bench:
-        if prompts or info or stream or input_csv or output_csv:
-            raise click.UsageError("--bench takes no prompts, --input, --info or --stream")
+        _check_bench_options(prompts)
         from .bench import run_bench
 
         run_bench(model, None if backend == "auto" else backend, threads, as_json)
@@ -228,6 +227,24 @@ def main(
         if raw:
             record["text"] = generation.raw_text
         click.echo(json.dumps(record, ensure_ascii=False) if as_json else record["text"])
+
+
+_BENCH_OPTIONS = ("bench", "model", "backend", "threads", "as_json")
+
+
+def _check_bench_options(prompts: tuple[str, ...]) -> None:
+    """--bench measures with fixed settings: an option it would ignore is refused, not silently dropped."""
+    context = click.get_current_context()
+    ignored = [
+        max(parameter.opts, key=len)
+        for parameter in context.command.params
+        if parameter.name not in _BENCH_OPTIONS
+        and isinstance(parameter, click.Option)
+        and context.get_parameter_source(parameter.name or "") is click.core.ParameterSource.COMMANDLINE
+    ]
+    if prompts or ignored:
+        given = ", ".join(["PROMPT arguments"] * bool(prompts) + ignored)
+        raise click.UsageError(f"--bench takes only --model, --backend, --threads and --json, not {given}")
 
 
 def _limit_blas_threads(threads: int) -> None:

@@ -476,6 +476,32 @@ def test_bench_without_child_processes_leaves_cold_start_out(monkeypatch: pytest
     assert "(cold start and peak RSS left out: no child process can be started here)" in result.stdout
 
 
-def test_bench_takes_no_prompts():
-    result = CliRunner().invoke(main, ["--bench", "A cream coat"])
-    assert result.exit_code == 2 and "--bench takes no prompts, --input, --info or --stream" in result.output
+@pytest.mark.parametrize(
+    "args, ignored",
+    [
+        (["A cream coat"], "PROMPT arguments"),
+        (["-n", "5"], "--words"),
+        (["--workers", "3", "--raw", "--seed", "1"], "--seed, --raw, --workers"),
+        (["--info", "--stream", "--input", "x.csv"], "--stream, --info, --input"),
+    ],
+)
+def test_bench_refuses_the_options_it_would_ignore(args: list[str], ignored: str):
+    result = CliRunner().invoke(main, ["--bench", *args])
+    assert result.exit_code == 2, result.output
+    assert f"--bench takes only --model, --backend, --threads and --json, not {ignored}\n" in result.output
+
+
+def test_bench_says_why_a_model_cannot_be_measured(tmp_path: Path, tiny_model: Path, monkeypatch: pytest.MonkeyPatch):
+    """The model is loaded here before any child process: its one-line error, not "the child failed"."""
+    from lstm_edge.runtime import bench
+
+    (tmp_path / "empty.onnx").write_bytes(b"")
+    for model, message in ((tmp_path / "empty.onnx", "the file is empty"), (Path(os.devnull), "not a regular file")):
+        result = CliRunner().invoke(main, ["--bench", "--json", "--model", str(model)])
+        assert result.exit_code == 1 and result.stdout == "", result.output
+        assert result.stderr.splitlines()[-1].startswith(f"Error: {model}: {message}"), result.stderr
+    monkeypatch.setattr(bench, "PROMPT", "--no-such-option")  # a child that fails: its own words are passed on
+    result = CliRunner().invoke(main, ["--bench", "--backend", "numpy", "--model", str(tiny_model)])
+    assert result.exit_code == 1, result.output
+    expected = f"cold start: lstm-gen --backend numpy --model {tiny_model} failed: No such option '--no-such-option'."
+    assert result.stderr.splitlines()[-1] == f"Error: {expected}", result.stderr

@@ -8,16 +8,19 @@ Tries, and counts, what a hostile or careless user can throw at the three comman
   truncated spans, giant varints; most of them aimed at the protobuf structure rather than the weights)
   through `lstm-gen --model … -n 3` or `--info`, half of them on the numpy backend;
 - the paths of `hostile.path_cases` (a FIFO behind a sentinel, /dev/zero, a 600 MB hole, a socket, …);
-- random argument vectors for `lstm-gen`, `lstm-export` and `lstm-train`, drawn from each option's good and
-  bad values (NaN, infinities, out of range, garbage, special files, non-UTF-8 bytes, odd prompts and stdin).
-  Every input file, special file and checkpoint the vectors point at must stay as it was; what lstm-export
-  says it wrote must load; what lstm-gen prints must be UTF-8 (and JSON lines with --json).
+- random argument vectors for `lstm-gen`, `lstm-gen --bench`, `lstm-eval`, `lstm-export` and `lstm-train`,
+  drawn from each option's good and bad values (NaN, infinities, negative and huge counts, garbage, special
+  files, a pipe, non-UTF-8 bytes, odd prompts and stdin); some `--bench` vectors run as a process whose
+  standard output is closed or full (/dev/full). Every input file, special file and checkpoint the vectors
+  point at must stay as it was; what lstm-export says it wrote must load; what lstm-gen and lstm-eval
+  print must be UTF-8 (and JSON with --json).
 
 Every run is classified: `ran` (exit 0), `refused` (exit 1 with exactly one `Error: …` line), `usage`
 (exit 2, click's usage error), or `bug` (a traceback, another exit status, a hang, a message of several
-lines, a file touched). The fuzzers are seeded: the same seed and count try the same inputs. They run in
-worker processes (`python -m benchmarks.fuzz WORKER SEED COUNT`), side by side, so a crash or a hang counts
-as a bug.
+lines, a file touched, "out of memory": no input here is large, so that is memory without bound). The
+fuzzers are seeded: the same seed and count try the same inputs. They run in worker processes (`python -m
+benchmarks.fuzz WORKER SEED COUNT`), side by side, so a crash or a hang counts as a bug; each under an
+address-space limit (WORKER_MEMORY), so memory without bound fails there instead of taking the machine.
 
 `--quick` is the form the test suite runs (a few hundred inputs); the full run is `make fuzz`.
 """
@@ -33,6 +36,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -43,8 +47,16 @@ from pathlib import Path
 
 from benchmarks.common import ROOT, print_table
 
-FULL = {"models": 7000, "lstm-gen": 1000, "lstm-export": 150, "lstm-train": 300}
-QUICK = {"models": 200, "lstm-gen": 120, "lstm-export": 4, "lstm-train": 15}
+FULL = {
+    "models": 7000,
+    "lstm-gen": 1000,
+    "lstm-gen --bench": 100,
+    "lstm-eval": 500,
+    "lstm-export": 150,
+    "lstm-train": 300,
+}
+QUICK = {"models": 200, "lstm-gen": 120, "lstm-gen --bench": 12, "lstm-eval": 30, "lstm-export": 4, "lstm-train": 15}
+WORKER_MEMORY = 8 << 30  # bytes of address space per worker process (RLIMIT_AS)
 VECTOR_SECONDS = 120  # one input may take this long (a full export with int8 is about 10 s) before it is a hang
 BAD_CHANCE = 0.15  # per option
 
@@ -60,8 +72,8 @@ class Tally:
     def add(self, kind: str, detail: str = "", touched: bool = False) -> None:
         self.counts[kind] += 1
         self.touched += touched
-        if kind == "bug":
-            self.bugs.append(detail[-2000:])
+        if kind == "bug":  # which input (at the start) and how it ended (at the end)
+            self.bugs.append(detail if len(detail) <= 2400 else f"{detail[:800]} […] {detail[-1600:]}")
 
     @property
     def tried(self) -> int:
@@ -78,6 +90,8 @@ def classify(exit_code: int, stdout: str, stderr: str, exception: BaseException 
     if "Traceback (most recent call last)" in stderr or BUG_HINT in stderr:
         return "bug", shown
     errors = [line for line in stderr.splitlines() if line.startswith("Error: ")]
+    if any(line.startswith("Error: out of memory") for line in errors):
+        return "bug", f"memory without bound\n{shown}"
     if exit_code == 0:
         return "ran", ""
     if exit_code == 1 and len(errors) == 1 and stderr.endswith("\n"):  # stdout may hold progress before it
@@ -174,10 +188,49 @@ def fuzz_models(seed: int, count: int, workdir: Path) -> Tally:
 # --- argument vectors -------------------------------------------------------------------------------
 
 
+@dataclass
+class Vector:
+    """One try: the arguments, what stdin holds, and how stdout is given (None: captured in-process;
+    "closed" or "full": a real process whose standard output is closed, or /dev/full)."""
+
+    arguments: list[str]
+    stdin: str | bytes | None = None
+    stream: str | None = None
+
+
+class FedPipe:
+    """A FIFO that reads like `--data <(zcat a.csv.gz)`: the first reader after `refill()` gets `data`, and
+    every later one an immediate end of file (the writer is gone). A thread plays the writer."""
+
+    def __init__(self, path: Path, data: bytes) -> None:
+        self.path = path
+        self._data = data
+        self._fresh = threading.Event()
+        self._fresh.set()
+        os.mkfifo(path)
+        threading.Thread(target=self._feed, daemon=True).start()
+
+    def refill(self) -> None:
+        self._fresh.set()
+
+    def _feed(self) -> None:
+        while True:
+            try:
+                with open(self.path, "wb") as pipe:  # blocks until a reader comes
+                    if self._fresh.is_set():
+                        self._fresh.clear()
+                        pipe.write(self._data)
+                        continue
+            except OSError:
+                pass
+            time.sleep(0.001)  # a reader still has it open: it got its end of file, let it go
+
+
 class Fixtures:
     """Files the argument fuzzers point at, all inside `root` (special files are links or made there)."""
 
     def __init__(self, root: Path, with_run: bool = False, run: Path | None = None) -> None:
+        from lstm_edge.runtime.contract import int8_twin
         from lstm_edge.runtime.model_file import default_model_path
         from lstm_edge.train.catalogue import generate_descriptions
 
@@ -186,6 +239,7 @@ class Fixtures:
         rows = ["description", *(f'"{text}"' for text in generate_descriptions(60, seed=3))]
         self.csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
         self.model = default_model_path()
+        self.int8_model = int8_twin(self.model)
         self.prompts = root / "prompts.csv"
         self.prompts.write_text(
             'prompt,id\nA cream coat,1\n,2\nA linen shirt,3\n"Our slim, jeans",4\n', encoding="utf-8"
@@ -198,8 +252,10 @@ class Fixtures:
         self.empty.write_bytes(b"")
         self.binary = root / "binary.bin"
         self.binary.write_bytes(random.Random(0).randbytes(2048))
-        self.fifo = root / "a-fifo"
+        self.fifo = root / "a-fifo"  # no writer: a command that opens it for reading waits for ever
         os.mkfifo(self.fifo)
+        self.fed_pipe = FedPipe(root / "a-pipe", self.csv.read_bytes())  # refilled before each try
+        self.pipe = self.fed_pipe.path
         self.socket = root / "a-socket"
         self._server = socket.socket(socket.AF_UNIX)
         self._server.bind(str(self.socket))
@@ -225,6 +281,11 @@ class Fixtures:
         if result.exit_code != 0:
             raise RuntimeError(f"cannot train the fuzzers' tiny run: {result.output}")
 
+    def data_paths(self) -> list[str]:
+        """Paths a data option gets tried with: all but the FIFO without a writer, where reading a pipe waits
+        for one (as `cat` does); the fed pipe stands for pipes."""
+        return [path for path in self.paths() if path != str(self.fifo)]
+
     def paths(self) -> list[str]:
         """Paths every file option gets tried with."""
         return [
@@ -235,6 +296,7 @@ class Fixtures:
                 self.empty,
                 self.binary,
                 self.fifo,
+                self.pipe,
                 self.socket,
                 self.null,
                 self.zero,
@@ -271,7 +333,7 @@ def _choose(rng: random.Random, good: list[str], bad: list[str]) -> str:
     return rng.choice(bad) if rng.random() < BAD_CHANCE else rng.choice(good)
 
 
-def gen_vector(rng: random.Random, fixtures: Fixtures) -> tuple[list[str], str | bytes | None]:
+def gen_vector(rng: random.Random, fixtures: Fixtures) -> Vector:
     options: list[list[str]] = []
     model_choices = [str(fixtures.model)] * 6 + fixtures.paths()
     if rng.random() < 0.6:
@@ -290,7 +352,15 @@ def gen_vector(rng: random.Random, fixtures: Fixtures) -> tuple[list[str], str |
         options.append(["--threads", _choose(rng, ["1", "2"], ["0", "257", *NUMBERS])])
     if rng.random() < 0.3:
         options.append(["--backend", _choose(rng, ["auto", "onnxruntime", "numpy"], ["", "torch", "NUMPY"])])
-    for flag, chance in (("--json", 0.3), ("--stream", 0.2), ("--info", 0.1), ("-V", 0.02), ("-h", 0.02)):
+    options += _decoding_options(rng)
+    for flag, chance in (
+        ("--json", 0.3),
+        ("--stream", 0.2),
+        ("--raw", 0.1),
+        ("--info", 0.1),
+        ("-V", 0.02),
+        ("-h", 0.02),
+    ):
         if rng.random() < chance:
             options.append([flag])
     if rng.random() < 0.1:  # a CSV in, a CSV out
@@ -322,10 +392,91 @@ def gen_vector(rng: random.Random, fixtures: Fixtures) -> tuple[list[str], str |
                 "A coat\n" * 300,
             ]
         )
-    return arguments, stdin
+    return Vector(arguments, stdin)
 
 
-def export_vector(rng: random.Random, fixtures: Fixtures) -> tuple[list[str], str | bytes | None]:
+def _decoding_options(rng: random.Random) -> list[list[str]]:
+    """The repetition rules and beam search, as lstm-gen and lstm-eval take them."""
+    options = []
+    for name, good, bad, chance in (
+        ("--repetition-penalty", ["1", "1.2", "3"], ["0.5", "10.5", *NUMBERS], 0.2),
+        ("--no-repeat-ngram", ["0", "2", "4"], ["-1", "21", *NUMBERS], 0.2),
+        ("--beams", ["1", "2", "4"], ["0", "33", *NUMBERS], 0.15),
+    ):
+        if rng.random() < chance:
+            options.append([name, _choose(rng, good, bad)])
+    return options
+
+
+def bench_vector(rng: random.Random, fixtures: Fixtures) -> Vector:
+    """`lstm-gen --bench` with hostile models, backends and thread counts, options it ignores (negative and
+    huge counts among them), and, one time in four, a real process with its standard output closed or full."""
+    options: list[list[str]] = [["--bench"]]
+    if rng.random() < 0.7:
+        models = [str(fixtures.model)] * 3 + [str(fixtures.int8_model)]
+        options.append([rng.choice(["-m", "--model"]), _choose(rng, models, fixtures.paths())])
+    if rng.random() < 0.6:
+        options.append(["--backend", _choose(rng, ["auto", "onnxruntime", "numpy"], ["", "torch", "NUMPY", "ort"])])
+    if rng.random() < 0.3:
+        options.append(["--threads", _choose(rng, ["1", "2"], ["0", "-1", "257", str(2**64), *NUMBERS])])
+    if rng.random() < 0.4:
+        options.append(["--json"])
+    if rng.random() < 0.25:  # an option --bench does not take, good or bad
+        name, values = rng.choice(
+            [
+                ("-n", ["-1", "0", "5", "1001", "100000", "1e9"]),
+                ("--workers", ["-3", "0", "2", "257", str(2**40)]),
+                ("--batch-size", ["-1", "64", "65537", "9" * 30]),
+                ("--top-k", ["-5", "20", "10000001"]),
+                ("--seed", ["-1", "7", str(2**64)]),
+                ("--temperature", ["-1", "0.8", "nan"]),
+                ("--beams", ["-2", "4", "33"]),
+                ("--input", [str(fixtures.prompts), str(fixtures.fifo)]),
+            ]
+        )
+        options.append([name, rng.choice(values)])
+    for flag in ("--stream", "--info", "--raw"):
+        if rng.random() < 0.03:
+            options.append([flag])
+    prompts = ["A cream coat"] if rng.random() < 0.05 else []
+    stream = rng.choice(["closed", "full"]) if rng.random() < 0.25 else None
+    return Vector(_shuffled(rng, options) + prompts, stream=stream)
+
+
+def eval_vector(rng: random.Random, fixtures: Fixtures) -> Vector:
+    """`lstm-eval` on the shipped models (and things that are not models) with hostile data and options."""
+    models = [str(fixtures.model)] * 4 + [str(fixtures.int8_model)]
+    chosen = [_choose(rng, models, [*fixtures.paths(), str(fixtures.csv)]) for _ in range(rng.choice((1, 1, 2, 3)))]
+    options: list[list[str]] = []
+    if rng.random() < 0.85:
+        good = [str(fixtures.csv)] * 4 + [str(fixtures.pipe)]
+        options.append(["--data", _choose(rng, good, [*fixtures.data_paths(), str(fixtures.model)])])
+        if rng.random() < 0.8:
+            options.append(["--column", _choose(rng, ["description"], ["", "missing", "ü", "prompt", "\x7f"])])
+        rows = ["1", "10", "50"]
+    else:
+        rows = ["1", "20"]  # the built-in corpus: 60,000 texts, too many for one try
+    for names, good, bad, chance in (
+        (["--split"], ["all", "validation", "training"], ["", "test", "ALL"], 0.3),
+        (["--rows"], rows, ["0", "-1", str(2**63), *NUMBERS], 0.4 if options else 1.0),
+        (["-b", "--batch-size"], ["1", "8", "64"], ["0", "4097", *NUMBERS], 0.3),
+        (["--generate"], ["0", "2", "5", "1000000"], ["-1", "1000001", *NUMBERS], 0.4),
+        (["--prompt-words"], ["0", "1", "3"], ["-1", "101", *NUMBERS], 0.3),
+        (["-n", "--words"], ["1", "5", "20"], ["0", "-5", "1001", *NUMBERS], 0.4),
+        (["--threads"], ["1", "2"], ["0", "257", *NUMBERS], 0.2),
+    ):
+        if rng.random() < chance:
+            options.append([rng.choice(names), _choose(rng, good, bad)])
+    if not options or options[0][0] != "--data":  # no --data: bound the rows whatever else was drawn
+        options.append(["--rows", rng.choice(rows)])
+    options += _decoding_options(rng)
+    for flag, chance in (("--json", 0.4), ("-q", 0.5), ("-V", 0.02), ("-h", 0.02)):
+        if rng.random() < chance:
+            options.append([flag])
+    return Vector(_shuffled(rng, options) + chosen)
+
+
+def export_vector(rng: random.Random, fixtures: Fixtures) -> Vector:
     sources = [str(fixtures.run), str(fixtures.run / "best.pt"), str(fixtures.run / "last.pt")]
     options: list[list[str]] = []
     out = fixtures.root / f"export-{rng.randrange(4)}" / "model.onnx"
@@ -345,15 +496,15 @@ def export_vector(rng: random.Random, fixtures: Fixtures) -> tuple[list[str], st
     # Without -o the model goes beside the source: keep that in the fixtures' copy of the run only.
     if not any(option[0] in ("-o", "--output") for option in options) and source not in sources:
         options.append(["-o", str(out)])
-    return [*_shuffled(rng, options), source], None
+    return Vector([*_shuffled(rng, options), source])
 
 
-def train_vector(rng: random.Random, fixtures: Fixtures) -> tuple[list[str], str | bytes | None]:
+def train_vector(rng: random.Random, fixtures: Fixtures) -> Vector:
     options: list[list[str]] = [["--out", str(fixtures.root / f"run-{rng.randrange(3)}")]]
     if rng.random() < 0.2:
         options[0][1] = rng.choice(fixtures.paths())
-    data_paths = [p for p in fixtures.paths() if not p.endswith(("a-fifo", "zero-link"))]  # train's own issue
-    options.append(["--data", _choose(rng, [str(fixtures.csv)], [*data_paths, str(fixtures.model)])])
+    good = [str(fixtures.csv)] * 4 + [str(fixtures.pipe)]
+    options.append(["--data", _choose(rng, good, [*fixtures.data_paths(), str(fixtures.model)])])
     choices: list[tuple[list[str], list[str], list[str], float]] = [
         (["--column"], ["description"], ["Review Text", "", "ü", "\x7f"], 0.2),
         (["-e", "--epochs"], ["1", "2"], ["0", "10001", *NUMBERS], 0.9),
@@ -377,7 +528,7 @@ def train_vector(rng: random.Random, fixtures: Fixtures) -> tuple[list[str], str
     for flag, chance in (("--resume", 0.2), ("--overwrite", 0.4), ("-q", 0.8), ("-V", 0.02)):
         if rng.random() < chance:
             options.append([flag])
-    return _shuffled(rng, options), None
+    return Vector(_shuffled(rng, options))
 
 
 def _shuffled(rng: random.Random, options: list[list[str]]) -> list[str]:
@@ -390,25 +541,38 @@ def fuzz_cli(command: str, seed: int, count: int, workdir: Path, run: Path | Non
 
     from lstm_edge.export.cli import main as export_main
     from lstm_edge.runtime.cli import main as gen_main
+    from lstm_edge.runtime.eval_cli import main as eval_main
     from lstm_edge.train.cli import main as train_main
 
     main, vector = {
         "lstm-gen": (gen_main, gen_vector),
+        "lstm-gen --bench": (gen_main, bench_vector),
+        "lstm-eval": (eval_main, eval_vector),
         "lstm-export": (export_main, export_vector),
         "lstm-train": (train_main, train_vector),
     }[command]
+    _quick_bench()
     fixtures = Fixtures(workdir, with_run=command == "lstm-export", run=run)
     protected = _snapshot(fixtures)
     tally = Tally()
     runner = CliRunner()
     for index in range(count):
         rng = random.Random(f"{command}:{seed}:{index}")
-        arguments, stdin = vector(rng, fixtures)
-        with _time_limit(VECTOR_SECONDS), _one_torch_thread():
-            result = runner.invoke(main, arguments, input=stdin)
-        kind, detail = classify(result.exit_code, result.stdout, result.stderr, result.exception)
+        tried = vector(rng, fixtures)
+        arguments = tried.arguments
+        fixtures.fed_pipe.refill()
+        if tried.stream is None:
+            with _time_limit(VECTOR_SECONDS), _one_torch_thread():
+                result = runner.invoke(main, arguments, input=tried.stdin)
+            kind, detail = classify(result.exit_code, result.stdout, result.stderr, result.exception)
+            stdout = result.stdout_bytes
+        else:
+            code, stdout, stderr = _run_process(arguments, tried.stream)
+            kind, detail = classify(code, stdout.decode(errors="replace"), stderr)
+            if kind == "ran":
+                kind, detail = "bug", f"exit 0 with standard output {tried.stream}: its output was lost unsaid"
         if kind == "ran":
-            problem = CHECKS[command](arguments, result.stdout_bytes, fixtures)
+            problem = CHECKS[command](arguments, stdout, fixtures)
             kind, detail = ("bug", problem) if problem else (kind, detail)
         named = _named_outputs(command, arguments, fixtures)  # what a command may replace: what it was told to
         changed = [
@@ -421,9 +585,50 @@ def fuzz_cli(command: str, seed: int, count: int, workdir: Path, run: Path | Non
         if changed:
             kind, detail = "bug", f"changed {changed}; {detail}"
             protected = _snapshot(fixtures)
-        shown = f"{command} vector {index} (seed {seed}): {arguments!r} stdin={stdin!r:.80}\n{detail}"
-        tally.add(kind, shown, bool(changed))
+        shown = f"{command} vector {index} (seed {seed}): {arguments!r} stdin={tried.stdin!r:.80}"
+        shown += f" stdout={tried.stream}" if tried.stream else ""
+        tally.add(kind, f"{shown}\n{detail}", bool(changed))
     return tally
+
+
+# lstm-gen's console script with --bench's repeats cut to one: the fuzzer tries its paths, not its figures.
+_QUICK_BENCH_SCRIPT = (
+    "from benchmarks.fuzz import _quick_bench; _quick_bench(); from lstm_edge.runtime.cli import run; run()"
+)
+
+
+def _quick_bench() -> None:
+    from lstm_edge.runtime import bench
+
+    bench.COLD_RUNS, bench.REPEATS, bench.REPEAT_SECONDS = 1, 1, 0.002
+
+
+def _run_process(arguments: list[str], stream: str) -> tuple[int, bytes, str]:
+    """lstm-gen as a real process with its standard output closed (`>&-`) or full (/dev/full)."""
+    command = [sys.executable, "-c", _QUICK_BENCH_SCRIPT, *arguments]
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    try:
+        if stream == "closed":
+            done = subprocess.run(
+                ["sh", "-c", '"$@" >&-', "sh", *command],
+                stdin=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                env=environment,
+                timeout=VECTOR_SECONDS,
+            )
+        else:
+            with open("/dev/full", "wb") as full:
+                done = subprocess.run(
+                    command,
+                    stdin=subprocess.DEVNULL,
+                    stdout=full,
+                    stderr=subprocess.PIPE,
+                    env=environment,
+                    timeout=VECTOR_SECONDS,
+                )
+    except subprocess.TimeoutExpired:
+        return -1, b"", f"still running after {VECTOR_SECONDS} s"
+    return done.returncode, b"", done.stderr.decode(errors="replace")
 
 
 def _check_gen(arguments: list[str], stdout: bytes, fixtures: Fixtures) -> str:
@@ -463,8 +668,36 @@ def _check_export(arguments: list[str], stdout: bytes, fixtures: Fixtures) -> st
     return ""
 
 
+def _check_bench(arguments: list[str], stdout: bytes, fixtures: Fixtures) -> str:
+    """--bench printed UTF-8; with --json, one document with a result per model and backend."""
+    try:
+        text = stdout.decode("utf-8")
+        if "--json" in arguments and "-h" not in arguments:
+            results = json.loads(text)["results"]
+            if not results or not all(row["per_word_us_batch_1"] > 0 for row in results):
+                return "--bench --json measured nothing"
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as error:
+        return f"invalid output: {error!r}"
+    return ""
+
+
+def _check_eval(arguments: list[str], stdout: bytes, fixtures: Fixtures) -> str:
+    """lstm-eval printed UTF-8; with --json, one document with a finite perplexity per model."""
+    try:
+        text = stdout.decode("utf-8")
+        if "--json" in arguments and "-h" not in arguments and "-V" not in arguments:
+            models = json.loads(text)["models"]
+            if not models or not all(isinstance(model["perplexity"], float) for model in models):
+                return "--json without a perplexity per model"
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as error:
+        return f"invalid output: {error!r}"
+    return ""
+
+
 CHECKS: dict[str, Callable[[list[str], bytes, Fixtures], str]] = {
     "lstm-gen": _check_gen,
+    "lstm-gen --bench": _check_bench,
+    "lstm-eval": _check_eval,
     "lstm-export": _check_export,
     "lstm-train": lambda arguments, stdout, fixtures: "",
 }
@@ -474,14 +707,21 @@ def _named_outputs(command: str, arguments: list[str], fixtures: Fixtures) -> se
     """The paths a vector names as outputs (and lstm-export's int8 twin of its output)."""
     from lstm_edge.runtime.contract import int8_twin
 
-    flags = {"lstm-export": ("-o", "--output"), "lstm-gen": ("--output",), "lstm-train": ("-o", "--out")}[command]
+    flags = {
+        "lstm-export": ("-o", "--output"),
+        "lstm-gen": ("--output",),
+        "lstm-gen --bench": (),
+        "lstm-eval": (),
+        "lstm-train": ("-o", "--out"),
+    }[command]
     named = {Path(arguments[i + 1]) for i, part in enumerate(arguments[:-1]) if part in flags}
     return named | {int8_twin(path) for path in named if path.name}
 
 
 def _snapshot(fixtures: Fixtures) -> dict[str, tuple[int, int]]:
     """The fixtures no command may change: the inputs and the special files."""
-    names = ["descriptions.csv", "prompts.csv", "a-file.txt", "empty.csv", "binary.bin", "a-fifo", "a-socket"]
+    names = ["descriptions.csv", "prompts.csv", "a-file.txt", "empty.csv", "binary.bin", "a-fifo", "a-pipe"]
+    names += ["a-socket"]
     names += ["null-link"]
     names += ["zero-link", "a-directory", fixtures.non_utf8.name]
     names += ["tiny-run/best.pt"] if (fixtures.run / "best.pt").exists() else []
@@ -528,6 +768,8 @@ def _one_torch_thread() -> Iterator[None]:
 WORKERS: dict[str, Callable[[int, int, Path, Path | None], Tally]] = {
     "models": lambda seed, count, workdir, run: fuzz_models(seed, count, workdir),
     "lstm-gen": lambda seed, count, workdir, run: fuzz_cli("lstm-gen", seed, count, workdir),
+    "lstm-gen --bench": lambda seed, count, workdir, run: fuzz_cli("lstm-gen --bench", seed, count, workdir),
+    "lstm-eval": lambda seed, count, workdir, run: fuzz_cli("lstm-eval", seed, count, workdir),
     "lstm-export": lambda seed, count, workdir, run: fuzz_cli("lstm-export", seed, count, workdir, run),
     "lstm-train": lambda seed, count, workdir, run: fuzz_cli("lstm-train", seed, count, workdir),
 }
@@ -542,7 +784,13 @@ def run_worker(name: str, seed: int, count: int, timeout: float | None = None, r
     with tempfile.TemporaryDirectory(prefix="lstm-edge-fuzz-") as workdir:
         try:
             done = subprocess.run(
-                command, capture_output=True, text=True, cwd=workdir, env=environment, timeout=timeout
+                command,
+                capture_output=True,
+                text=True,
+                cwd=workdir,
+                env=environment,
+                timeout=timeout,
+                preexec_fn=_limit_memory,
             )
         except subprocess.TimeoutExpired:
             tally = Tally()
@@ -555,6 +803,13 @@ def run_worker(name: str, seed: int, count: int, timeout: float | None = None, r
         tally.add("bug", f"{name} worker died (exit {done.returncode}): {done.stderr[-3000:]}")
         return tally
     return Tally(Counter(summary["counts"]), summary["bugs"], summary["touched"])
+
+
+def _limit_memory() -> None:
+    """In the worker (and what it starts): WORKER_MEMORY of address space, so unbounded memory is an error."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY, WORKER_MEMORY))
 
 
 def worker_main(name: str, seed: int, count: int, run: Path | None = None) -> None:
@@ -643,6 +898,8 @@ def main(quick: bool = False, seed: int = 0) -> None:
     labels = {
         "models": "byte-mutated shipped model, through lstm-gen --model (half with --backend numpy)",
         "lstm-gen": "lstm-gen argument vectors (and stdin)",
+        "lstm-gen --bench": "lstm-gen --bench argument vectors (a quarter with stdout closed or full)",
+        "lstm-eval": "lstm-eval argument vectors (shipped models, data incl. a pipe)",
         "lstm-export": "lstm-export argument vectors",
         "lstm-train": "lstm-train argument vectors",
     }

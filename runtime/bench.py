@@ -70,11 +70,12 @@ def run_bench(model: Path | None, backend: str | None, threads: int, as_json: bo
 def measure(model: Path, backend: str, threads: int) -> dict[str, Any]:
     """Cold start and peak RSS of a fresh process, then per-word time and words/s in this one."""
     from .generator import Generator
+    from .model_file import printable_path
 
     generator = Generator(model, threads=threads, backend=backend)  # a bad model or backend fails here, in one line
     cold = cold_start(model, backend, threads)
     return {
-        "model": str(model),
+        "model": printable_path(model),  # valid Unicode whatever the file name: the JSON is UTF-8
         "backend": generator.backend.name,
         "size_bytes": generator.model.size_bytes,
         "cold_start_ms": None if cold is None else cold[0] * 1000,

@@ -99,7 +99,7 @@ def main(
     from .decoding import PLAIN
     from .eval import Scorer, generation_stats, prompt_of, reference_stats
     from .generator import Generator
-    from .model_file import load_model
+    from .model_file import load_model, printable_path
     from .texts import read_column
 
     PLAIN.replace(repetition_penalty, no_repeat_ngram, beams)  # checked before any work
@@ -123,10 +123,11 @@ def main(
     if not count:
         raise click.ClickException(f"{source}: no texts to measure in column {column!r}")
 
-    report: dict[str, Any] = {
-        "data": {"path": str(source), "column": column, "split": split, "rows": described, "texts": count},
+    report: dict[str, Any] = {  # paths as valid Unicode: the JSON is UTF-8 whatever the file names
+        "data": {"path": printable_path(source), "column": column, "split": split, "rows": described, "texts": count},
         "models": [
-            {"path": str(m.path), **metrics.to_dict()} for m, metrics in zip(loaded, scorer.metrics, strict=True)
+            {"path": printable_path(m.path), **metrics.to_dict()}
+            for m, metrics in zip(loaded, scorer.metrics, strict=True)
         ],
     }
     if prompts:

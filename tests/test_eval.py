@@ -351,6 +351,23 @@ def test_devices_are_refused_before_they_are_read(tiny_model: Path, device: str)
     assert done.stderr == f"Error: {device}: not a regular file or a pipe (a device or socket); give a CSV file\n"
 
 
+def test_json_is_utf8_whatever_the_file_names(tmp_path: Path, tiny_model: Path, small_csv: Path):
+    """A file name that is not UTF-8 (bytes as given on the command line) becomes U+FFFD in the report."""
+    data = tmp_path / os.fsdecode(b"caf\xe9.csv")
+    model = tmp_path / os.fsdecode(b"mod\xe8le.onnx")
+    data.write_bytes(small_csv.read_bytes())
+    model.write_bytes(tiny_model.read_bytes())
+    outputs = []
+    for extra in (["--json"], []):
+        result = lstm_eval(model, "--data", data, "--column", "description", "--rows", "5", *extra)
+        assert result.exit_code == 0, result.output
+        outputs.append(result.stdout_bytes.decode("utf-8"))  # raises on a raw byte
+        assert "caf\ufffd.csv" in outputs[-1] and "mod\ufffdle.onnx" in outputs[-1]
+    document = json.loads(outputs[0])
+    assert document["data"]["path"] == str(tmp_path / "caf\ufffd.csv")
+    assert document["models"][0]["path"] == str(tmp_path / "mod\ufffdle.onnx")
+
+
 def test_rows_limits_the_texts(tiny_model: Path):
     assert report(tiny_model, "--rows", "7")["data"]["texts"] == 7
 

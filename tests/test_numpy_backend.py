@@ -476,6 +476,19 @@ def test_bench_without_child_processes_leaves_cold_start_out(monkeypatch: pytest
     assert "(cold start and peak RSS left out: no child process can be started here)" in result.stdout
 
 
+def test_bench_json_is_utf8_whatever_the_file_name(tmp_path: Path, tiny_model: Path, monkeypatch: pytest.MonkeyPatch):
+    from lstm_edge.runtime import bench
+
+    monkeypatch.setattr(bench, "COLD_RUNS", 1)
+    monkeypatch.setattr(bench, "REPEAT_SECONDS", 0.01)
+    model = tmp_path / os.fsdecode(b"mod\xe8le.onnx")
+    model.write_bytes(tiny_model.read_bytes())
+    result = CliRunner().invoke(main, ["--bench", "--json", "--backend", "numpy", "--model", str(model)])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout_bytes.decode("utf-8"))  # strictly UTF-8, no lone surrogate escapes
+    assert [row["model"] for row in document["results"]] == [str(tmp_path / "mod\ufffdle.onnx")]
+
+
 @pytest.mark.parametrize(
     "args, ignored",
     [

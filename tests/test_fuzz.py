@@ -1,8 +1,10 @@
-"""The seeded fuzzers of benchmarks/fuzz.py in their quick form: zero tracebacks, hangs or messages of more
-than one line; exit status 0, 1 or 2 only; --json output valid; what lstm-export writes loads; no input file
-changed. Each fuzzer runs in its own process (a crash counts as a failure); the four run side by side.
+"""The seeded fuzzers of benchmarks/fuzz.py in their quick form: zero tracebacks, hangs, messages of more
+than one line or "out of memory"; exit status 0, 1 or 2 only; --json output valid; what lstm-export writes
+loads; no input file changed. Each fuzzer runs in its own process (a crash counts as a failure); the six
+run side by side.
 
-The large run (7,000 model mutants, 1,000 + 150 + 300 argument vectors) is `make fuzz`.
+The large run (7,000 model mutants; lstm-gen 1,000, --bench 100, lstm-eval 500, lstm-export 150 and
+lstm-train 300 argument vectors) is `make fuzz`.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ def test_mutations_are_seeded_and_change_the_file():
         ((1, "", "Error: one\nError: two\n"), "bug"),
         ((3, "", ""), "bug"),
         ((1, "", "Error: no newline"), "bug"),
+        ((1, "", "Error: out of memory; try a smaller batch or model\n"), "bug"),
     ],
 )
 def test_the_classifier_tells_bugs_from_refusals(outcome: tuple[int, str, str], kind: str):

@@ -23,7 +23,6 @@ import numpy as np
 
 from . import contract
 from .backend import Decoder
-from .beam import decode_beams
 from .contract import NEVER_EMITTED, STOP_ID
 from .decoding import Decoding, RepetitionRules, check_beams, exempt_ids
 from .errors import GenerationError
@@ -221,6 +220,8 @@ class Generator:
                 histories = [prompt.ids for prompt in prompts for _ in range(beams)]
                 rules = RepetitionRules(decoding, histories, self._exempt)
             if beams > 1:
+                from .beam import decode_beams  # here, not at the top: a start without beams skips it
+
                 yield from _steps(decode_beams(decoder, beams, max_words, rules))
             elif len(prompts) == 1 and sampling.greedy:
                 yield from (

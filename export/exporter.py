@@ -20,7 +20,7 @@ from lstm_edge.runtime.decoding import PLAIN, Decoding
 from lstm_edge.runtime.errors import CorpusError, ExportError, LstmEdgeError, QuantizationRefused
 from lstm_edge.runtime.files import atomic_path, special_kind, unwritable_reason
 from lstm_edge.runtime.generator import Generator, Sampling
-from lstm_edge.runtime.model_file import load_model
+from lstm_edge.runtime.model_file import load_model, printable_path
 from lstm_edge.runtime.recommend import recommend
 from lstm_edge.runtime.tokenizer import BOS_ID, EOS_ID, Tokenizer
 from lstm_edge.train.batching import encode_all, split_by_description
@@ -73,6 +73,7 @@ def export_model(
     check_writable(out)
     if quantize:
         check_writable(int8_twin(out))
+        check_quantizable(int8_twin(out))
 
     graph = export_step_graph(model, opset)
     chosen_by = {"method": "set at export"} if decoding is not None else None  # None: measured below
@@ -177,3 +178,17 @@ def check_writable(path: Path) -> None:
     reason = unwritable_reason(path, "lstm-export")
     if reason is not None:
         raise ExportError(f"cannot write {path}: {reason}")
+
+
+def check_quantizable(int8_path: Path) -> None:
+    """onnxruntime's quantizer works on files in a directory beside the int8 twin, and opens them from C++,
+    which takes only UTF-8 paths: a directory whose name is not UTF-8 is refused before any work."""
+    directory = int8_path.parent
+    try:
+        str(directory).encode("utf-8")
+    except UnicodeEncodeError:
+        shown = printable_path(directory)
+        raise ExportError(
+            f"cannot quantize into {shown}: its name is not UTF-8, which onnxruntime's quantizer cannot open; "
+            "export into a directory with a UTF-8 name"
+        ) from None

@@ -62,7 +62,8 @@ def verify(
     """
     check_finite_weights(model)
     try:
-        onnx.checker.check_model(str(path), full_check=True)
+        # the model, not its path: onnx's C++ side cannot take a file name that is not UTF-8
+        onnx.checker.check_model(onnx.load_model_from_string(path.read_bytes()), full_check=True)
     except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as error:
         raise VerificationError(f"onnx.checker rejects the graph: {str(error).splitlines()[0]}") from None
     model_file = load_model(path)  # the exact loader a device uses

@@ -123,7 +123,7 @@ def private_directory(near: str | os.PathLike[str]) -> Iterator[Path]:
     remove_leftovers(parent)
     for _ in range(_ATTEMPTS):
         try:
-            directory = Path(tempfile.mkdtemp(prefix=f".{target.name[:_NAME_ROOM]}{PRIVATE_MARK}", dir=parent))
+            directory = Path(tempfile.mkdtemp(prefix=f".{_utf8(target.name)[:_NAME_ROOM]}{PRIVATE_MARK}", dir=parent))
         except OSError as error:
             raise _about(error, target) from None
         try:
@@ -138,6 +138,12 @@ def private_directory(near: str | os.PathLike[str]) -> Iterator[Path]:
         finally:
             shutil.rmtree(directory, ignore_errors=True)
     raise _about(OSError(errno.EAGAIN, "other processes keep removing our temporary directory"), target)
+
+
+def _utf8(name: str) -> str:
+    """`name` with the bytes of a non-UTF-8 file name as U+FFFD: onnx and onnxruntime, which work inside the
+    private directory, can open only paths that are UTF-8."""
+    return os.fsencode(name).decode("utf-8", "replace")
 
 
 def _locked(directory: Path) -> int | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -395,6 +396,29 @@ def test_unwritable_outputs_get_a_one_line_error(tiny_run: Path, tmp_path: Path)
         assert code == 1
         assert output == f"Error: {message}\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["regular-file"]
+
+
+def test_file_names_that_are_not_utf8_export_and_quantize(tiny_run: Path, tmp_path: Path):
+    """onnx's checker and onnxruntime's quantizer open files from C++, which takes only UTF-8 paths: the
+    checker gets the model's bytes, the quantizer a private directory with a UTF-8 name; a directory whose own
+    name is not UTF-8 cannot host the quantizer and is refused before any work (the float32 export works)."""
+    out = tmp_path / os.fsdecode(b"caf\xe9.onnx")
+    code, output = export_cli(str(tiny_run), "-o", str(out), "--quantize", "int8", "--force", "--no-repeat-ngram", "0")
+    assert code == 0, output
+    for written in (out, tmp_path / os.fsdecode(b"caf\xe9.int8.onnx")):
+        load_model(written)
+    assert sorted(os.listdir(os.fsencode(tmp_path))) == [b"caf\xe9.int8.onnx", b"caf\xe9.onnx"]
+    directory = tmp_path / os.fsdecode(b"d\xe9")
+    code, output = export_cli(str(tiny_run), "-o", str(directory / "model.onnx"), "--quantize", "int8")
+    assert code == 1
+    assert output == (
+        f"Error: cannot quantize into {tmp_path}/d\ufffd: its name is not UTF-8, which onnxruntime's quantizer "
+        "cannot open; export into a directory with a UTF-8 name\n"
+    )
+    assert os.listdir(directory) == []
+    code, output = export_cli(str(tiny_run), "-o", str(directory / "model.onnx"), "--no-repeat-ngram", "0")
+    assert code == 0, output
+    assert os.listdir(directory) == ["model.onnx"]
 
 
 # --- int8 below the agreement threshold ---

@@ -61,9 +61,9 @@ class RunLock:
         except OSError as error:
             reason = "it is a symbolic link" if error.errno == errno.ELOOP else error.strerror or str(error)
             raise TrainingError(f"cannot write the lock file {self.path}: {reason}") from None
-        kind = special_kind(self.path) if not stat.S_ISREG(os.fstat(descriptor).st_mode) else None
-        if kind is not None:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             os.close(descriptor)
+            kind = special_kind(self.path) or "not a regular file"
             raise TrainingError(f"cannot use {self.path} as the lock file: it is {kind}; move it away")
         return descriptor
 

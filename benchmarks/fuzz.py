@@ -448,27 +448,25 @@ def eval_vector(rng: random.Random, fixtures: Fixtures) -> Vector:
     models = [str(fixtures.model)] * 4 + [str(fixtures.int8_model)]
     chosen = [_choose(rng, models, [*fixtures.paths(), str(fixtures.csv)]) for _ in range(rng.choice((1, 1, 2, 3)))]
     options: list[list[str]] = []
-    if rng.random() < 0.85:
-        good = [str(fixtures.csv)] * 4 + [str(fixtures.pipe)]
-        options.append(["--data", _choose(rng, good, [*fixtures.data_paths(), str(fixtures.model)])])
-        if rng.random() < 0.8:
-            options.append(["--column", _choose(rng, ["description"], ["", "missing", "ü", "prompt", "\x7f"])])
-        rows = ["1", "10", "50"]
-    else:
-        rows = ["1", "20"]  # the built-in corpus: 60,000 texts, too many for one try
-    for names, good, bad, chance in (
+    tries = [
         (["--split"], ["all", "validation", "training"], ["", "test", "ALL"], 0.3),
-        (["--rows"], rows, ["0", "-1", str(2**63), *NUMBERS], 0.4 if options else 1.0),
         (["-b", "--batch-size"], ["1", "8", "64"], ["0", "4097", *NUMBERS], 0.3),
         (["--generate"], ["0", "2", "5", "1000000"], ["-1", "1000001", *NUMBERS], 0.4),
         (["--prompt-words"], ["0", "1", "3"], ["-1", "101", *NUMBERS], 0.3),
         (["-n", "--words"], ["1", "5", "20"], ["0", "-5", "1001", *NUMBERS], 0.4),
         (["--threads"], ["1", "2"], ["0", "257", *NUMBERS], 0.2),
-    ):
+    ]
+    if rng.random() < 0.85:
+        good = [str(fixtures.csv)] * 4 + [str(fixtures.pipe)]
+        options.append(["--data", _choose(rng, good, [*fixtures.data_paths(), str(fixtures.model)])])
+        if rng.random() < 0.8:
+            options.append(["--column", _choose(rng, ["description"], ["", "missing", "ü", "prompt", "\x7f"])])
+        tries.append((["--rows"], ["1", "10", "50"], ["0", "-1", str(2**63), *NUMBERS], 0.4))
+    else:  # the built-in corpus: 60,000 texts, too many for one try, so always a few rows of it
+        options.append(["--rows", rng.choice(["1", "20"])])
+    for names, good_values, bad_values, chance in tries:
         if rng.random() < chance:
-            options.append([rng.choice(names), _choose(rng, good, bad)])
-    if not options or options[0][0] != "--data":  # no --data: bound the rows whatever else was drawn
-        options.append(["--rows", rng.choice(rows)])
+            options.append([rng.choice(names), _choose(rng, good_values, bad_values)])
     options += _decoding_options(rng)
     for flag, chance in (("--json", 0.4), ("-q", 0.5), ("-V", 0.02), ("-h", 0.02)):
         if rng.random() < chance:

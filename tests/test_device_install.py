@@ -85,11 +85,12 @@ def test_wheel_and_sdist_carry_the_model_corpus_and_type_marker(dist: Path):
         "lstm_edge/py.typed",
         "lstm_edge/models/fashion-lstm.onnx",
         "lstm_edge/models/fashion-lstm.int8.onnx",
-        "lstm_edge/train/data/fashion_descriptions.csv",
+        "lstm_edge/train/data/fashion_descriptions.csv.xz",
         "lstm_edge/runtime/generator.py",
     ):
         assert expected in names, expected
     assert not [n for n in names if n.startswith(("tests/", "benchmarks/", "dev/", "tools/"))]
+    assert not [n for n in names if n.endswith(".csv")], "the built-in corpus ships compressed"
     with tarfile.open(sdist) as archive:
         members = {Path(*Path(m).parts[1:]).as_posix() for m in archive.getnames()}
     assert {"pyproject.toml", "models/fashion-lstm.onnx", "runtime/contract.py", "lstm_edge/py.typed"} <= members

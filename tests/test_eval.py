@@ -14,13 +14,14 @@ import pytest
 from click.testing import CliRunner, Result
 
 from lstm_edge.runtime import eval as evaluation
+from lstm_edge.runtime.csv_file import read_column
 from lstm_edge.runtime.decoding import Decoding
 from lstm_edge.runtime.errors import CorpusError
 from lstm_edge.runtime.eval import GenerationStats, Scorer, generation_stats, prompt_of, reference_stats, repeats_ngram
 from lstm_edge.runtime.eval_cli import main
 from lstm_edge.runtime.generator import Generator
 from lstm_edge.runtime.model_file import load_model
-from lstm_edge.runtime.texts import builtin_corpus_path, read_column, split_positions, torch_randperm
+from lstm_edge.runtime.texts import builtin_corpus_path, split_positions, torch_randperm
 from tests.conftest import REVIEWS_CSV, write_csv
 
 

@@ -177,24 +177,29 @@ class TextSource:
         return data
 
     def read(self, size: int = -1) -> str:
-        data = self._read_bytes(size if size and size > 0 else 1 << 20)
-        try:
-            text = self._decoder.decode(data, final=not data)
-        except UnicodeDecodeError as error:
-            offset = self._decoded_bytes + error.start
-            where = " of the decompressed text" if self.compression != "none" else ""
-            raise CorpusError(
-                f"{self.source}: not UTF-8 text (byte 0x{error.object[error.start]:02x} at offset {offset}{where}); "
-                "re-save the file as UTF-8"
-            ) from None
-        self._decoded_bytes += len(data)
+        """Text from about `size` more bytes; "" only at the end (never for a character cut by the read)."""
+        text = ""
+        while not text:
+            data = self._read_bytes(size if size and size > 0 else 1 << 20)
+            try:
+                text = self._decoder.decode(data, final=not data)
+            except UnicodeDecodeError as error:
+                offset = self._decoded_bytes + error.start
+                where = " of the decompressed text" if self.compression != "none" else ""
+                raise CorpusError(
+                    f"{self.source}: not UTF-8 text (byte 0x{error.object[error.start]:02x} at offset {offset}{where});"
+                    " re-save the file as UTF-8"
+                ) from None
+            self._decoded_bytes += len(data)
+            if not data:
+                break
         self.saw_text = self.saw_text or (bool(text) and not text.isspace())
         return text
 
     def __iter__(self) -> Iterator[str]:
         pending: list[str] = []  # the pieces of a line not yet ended (one line may span many reads)
         while chunk := self.read(CHUNK):
-            while chunk.endswith("\r") and (more := self.read(1)):  # "\r\n" split across two reads
+            while chunk.endswith("\r") and (more := self.read(1)):  # "\r\n" split across two reads?
                 chunk += more
             *ended, rest = _LINE_END.split(chunk)
             if ended:

@@ -127,7 +127,7 @@ def test_an_output_that_is_not_this_jobs_is_refused_untouched(
         (["--input", "{csv}"], "--input and --output go together", 2),
         (["--input", "{csv}", "--output", "{out}", "A prompt"], "--input excludes PROMPT arguments", 2),
         (["--input", "{csv}", "--output", "{out}", "--column", "title"], "no column 'title'; the columns are", 1),
-        (["--input", "{missing}", "--output", "{out}"], "cannot read (No such file or directory)", 1),
+        (["--input", "{missing}", "--output", "{out}"], "missing.csv: no such file", 1),
         (
             ["--input", "{csv}", "--output", "{out}", "--output-column", "price"],
             "already has a column 'price'",

@@ -43,7 +43,7 @@ class CsvFile:
             self._rows = self._read_rows()
             header = next(self._rows, None)
             if header is None or not any(name.strip() for name in header):
-                self._refuse_blank_header()
+                raise self._blank_header()
             self.header: list[str] = header
         except BaseException:
             self.text.close()
@@ -64,12 +64,12 @@ class CsvFile:
                 f'{self.source}: line {self.line + 1}: a quoted field is not closed (no " before the end of the file)'
             )
 
-    def _refuse_blank_header(self) -> None:
+    def _blank_header(self) -> CorpusError:
         for _ in self.text:  # the rest: is there any text at all?
             pass
         if not self.text.saw_text:
-            raise CorpusError(f"{self.source}: the file is empty")
-        raise CorpusError(f"{self.source}: the first line is blank; expected a CSV header")
+            return CorpusError(f"{self.source}: the file is empty")
+        return CorpusError(f"{self.source}: the first line is blank; expected a CSV header")
 
     def __iter__(self) -> Iterator[list[str]]:
         """The rows after the header (each once)."""

@@ -26,7 +26,6 @@ import hashlib
 import io
 import lzma
 import os
-import re
 import stat
 import zipfile
 import zlib
@@ -46,7 +45,6 @@ MAGIC = {
 }
 CHUNK = 1 << 16  # characters per read when splitting lines
 _DECOMPRESSION_ERRORS = (EOFError, OSError, zlib.error, lzma.LZMAError, zipfile.BadZipFile)
-_LINE_END = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")  # after "\n", "\r\n" or a lone "\r", as open(newline="")
 
 
 @dataclass(frozen=True)
@@ -201,15 +199,16 @@ class TextSource:
         while chunk := self.read(CHUNK):
             while chunk.endswith("\r") and (more := self.read(1)):  # "\r\n" split across two reads?
                 chunk += more
-            *ended, rest = _LINE_END.split(chunk)
-            if ended:
-                pending.append(ended[0])
-                yield "".join(pending)
-                yield from ended[1:]
+            lines = io.StringIO(chunk, newline="").readlines()  # split as a file opened with newline=""
+            rest = "" if lines[-1].endswith(("\n", "\r")) else lines.pop()
+            if lines:
+                lines[0] = "".join([*pending, lines[0]])
                 pending = []
-            pending.append(rest)
-        if last := "".join(pending):
-            yield last
+                yield from lines
+            if rest:
+                pending.append(rest)
+        if pending:
+            yield "".join(pending)
 
     @property
     def digests(self) -> DataDigests:

@@ -3,7 +3,8 @@
 The floors: `python -c "import onnxruntime"` for the onnxruntime backend (most of a start is that import),
 and `python -c "import numpy, click"` for the numpy backend (the least any numpy program with our CLI
 can import). `python -c pass` is the interpreter's own start. Goals: lstm-gen ≤ 1.0× import onnxruntime
-on onnxruntime, ≤ 1.05× import numpy, click on numpy.
+on onnxruntime, ≤ 1.05× import numpy, click on numpy. Where the model has an int8 twin, lstm-gen on the
+twin is measured too (beside the goals, which are of the default fp32 file): a quarter of the bytes to read.
 
 Each command runs as a fresh process pinned to one CPU, alternating round by round (so drift hits all
 alike); wall time from spawn to exit, CPU time (user + system) and the process's peak RSS (os.wait4) are
@@ -52,6 +53,9 @@ def main(quick: bool = False) -> None:
         IMPORT_ORT: [str(python), "-c", "import onnxruntime"],
         **{_generate_name(backend): [*generate, "--backend", backend] for backend in GOALS},
     }
+    if model.int8 is not None:  # beside the goals: what a device gains from the int8 twin's smaller file
+        twin = [*_lstm_gen(python), PROMPT, "--model", str(model.int8)]
+        commands |= {f"{_generate_name(backend)} (int8 twin)": [*twin, "--backend", backend] for backend in GOALS}
     cpu = _one_cpu()
     measured = measure(commands, rounds, cpu)
     print_table(

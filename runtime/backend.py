@@ -20,7 +20,6 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Protocol
 
@@ -73,10 +72,10 @@ def open_backend(
     if name == "onnxruntime":
         from .ort_backend import OnnxRuntimeBackend
 
-        return OnnxRuntimeBackend(Path(path), data, spec, threads)
+        return OnnxRuntimeBackend(path, data, spec, threads)
     from .numpy_backend import NumpyBackend
 
-    return NumpyBackend(Path(path), model, spec)
+    return NumpyBackend(path, model, spec)
 
 
 def resolve(name: str) -> str:

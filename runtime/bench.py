@@ -44,7 +44,7 @@ print(os.waitstatus_to_exitcode(status), time.perf_counter() - started, usage.ru
 """
 
 
-def run_bench(model: Path | None, backend: str | None, threads: int, as_json: bool) -> None:
+def run_bench(model: str | os.PathLike[str] | None, backend: str | None, threads: int, as_json: bool) -> None:
     """Measure and print (a table, or one JSON document with `as_json`)."""
     from .backend import available
     from .contract import int8_twin

@@ -18,8 +18,7 @@ measurement); `Decoding.from_metadata` reads and checks them, and `PLAIN` is non
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -28,24 +27,27 @@ from .errors import GenerationError
 from .tokenizer import PUNCTUATION, Tokenizer
 
 
-@dataclass(frozen=True)
-class Decoding:
+class _DecodingFields(NamedTuple):
+    repetition_penalty: float  # 1 = off; > 1 makes words already said less likely
+    no_repeat_ngram_size: int  # 0 = off; n: no n tokens in a row twice
+    beams: int  # 1 = off; k: keep the k likeliest continuations, length-normalised
+
+
+class Decoding(_DecodingFields):
     """Rules against repetition, and beam search. The defaults are none of them (plain greedy/sampling)."""
 
-    repetition_penalty: float = 1.0  # 1 = off; > 1 makes words already said less likely
-    no_repeat_ngram_size: int = 0  # 0 = off; n: no n tokens in a row twice
-    beams: int = 1  # 1 = off; k: keep the k likeliest continuations, length-normalised
+    __slots__ = ()
 
-    def __post_init__(self) -> None:
-        penalty = self.repetition_penalty
+    def __new__(cls, repetition_penalty: float = 1.0, no_repeat_ngram_size: int = 0, beams: int = 1) -> Decoding:
+        penalty = repetition_penalty
         if isinstance(penalty, bool) or not isinstance(penalty, (int, float)) or not 1.0 <= penalty <= MAX_PENALTY:
             raise GenerationError(f"repetition penalty must be between 1 (off) and {MAX_PENALTY:g}, got {penalty!r}")
-        size = self.no_repeat_ngram_size
+        size = no_repeat_ngram_size
         if type(size) is not int or not 0 <= size <= MAX_NGRAM:
             raise GenerationError(f"no-repeat n-gram size must be 0 (off) or 1 to {MAX_NGRAM}, got {size!r}")
-        if type(self.beams) is not int or not 1 <= self.beams <= MAX_BEAMS:
-            raise GenerationError(f"beams must be 1 (off) to {MAX_BEAMS}, got {self.beams!r}")
-        object.__setattr__(self, "repetition_penalty", float(penalty))
+        if type(beams) is not int or not 1 <= beams <= MAX_BEAMS:
+            raise GenerationError(f"beams must be 1 (off) to {MAX_BEAMS}, got {beams!r}")
+        return super().__new__(cls, float(penalty), size, beams)
 
     @property
     def has_rules(self) -> bool:

@@ -14,17 +14,15 @@ default to what the model file recommends (`generator.decoding`); pass `decoding
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from . import contract
 from .backend import Decoder
-from .beam import decode_beams
 from .contract import NEVER_EMITTED, STOP_ID
 from .decoding import Decoding, RepetitionRules, check_beams, exempt_ids
 from .errors import GenerationError
@@ -32,24 +30,28 @@ from .model_file import ModelFile, load_model
 from .tokenizer import detokenize, split_words
 
 
-@dataclass(frozen=True)
-class Sampling:
+class _SamplingFields(NamedTuple):
+    temperature: float
+    top_k: int  # 0 = no limit
+    top_p: float
+    seed: int | None
+
+
+class Sampling(_SamplingFields):
     """How the next word is chosen. temperature 0 = greedy (deterministic, the tutorial's behaviour)."""
 
-    temperature: float = 0.0
-    top_k: int = 0  # 0 = no limit
-    top_p: float = 1.0
-    seed: int | None = None
+    __slots__ = ()
 
-    def __post_init__(self) -> None:
-        if not 0.0 <= self.temperature <= 100.0:  # NaN fails every comparison, so it lands here too
-            raise GenerationError(f"temperature must be between 0 and 100, got {self.temperature}")
-        if not isinstance(self.top_k, int) or self.top_k < 0:
-            raise GenerationError(f"top-k must be 0 (off) or a positive whole number, got {self.top_k}")
-        if not 0.0 < self.top_p <= 1.0:
-            raise GenerationError(f"top-p must be in (0, 1], got {self.top_p}")
-        if self.seed is not None and not (isinstance(self.seed, int) and 0 <= self.seed < 2**63):
-            raise GenerationError(f"seed must be a whole number from 0 to 2**63 - 1, got {self.seed}")
+    def __new__(cls, temperature: float = 0.0, top_k: int = 0, top_p: float = 1.0, seed: int | None = None) -> Sampling:
+        if not 0.0 <= temperature <= 100.0:  # NaN fails every comparison, so it lands here too
+            raise GenerationError(f"temperature must be between 0 and 100, got {temperature}")
+        if not isinstance(top_k, int) or top_k < 0:
+            raise GenerationError(f"top-k must be 0 (off) or a positive whole number, got {top_k}")
+        if not 0.0 < top_p <= 1.0:
+            raise GenerationError(f"top-p must be in (0, 1], got {top_p}")
+        if seed is not None and not (isinstance(seed, int) and 0 <= seed < 2**63):
+            raise GenerationError(f"seed must be a whole number from 0 to 2**63 - 1, got {seed}")
+        return super().__new__(cls, temperature, top_k, top_p, seed)
 
     @property
     def greedy(self) -> bool:
@@ -59,8 +61,7 @@ class Sampling:
 GREEDY = Sampling()
 
 
-@dataclass(frozen=True)
-class PromptState:
+class PromptState(NamedTuple):
     """A prompt after prefill: reuse it to draw several continuations without reading it again."""
 
     prompt: str
@@ -71,8 +72,7 @@ class PromptState:
     ids: tuple[int, ...] = ()  # the prompt's token ids after <bos>: what the repetition rules count as said
 
 
-@dataclass(frozen=True)
-class Generation:
+class Generation(NamedTuple):
     prompt: str
     text: str  # prompt and continuation, detokenized
     words: list[str]  # generated tokens
@@ -102,7 +102,7 @@ class Generator:
 
     def __init__(
         self,
-        model: str | Path | ModelFile | None = None,
+        model: str | os.PathLike[str] | ModelFile | None = None,
         threads: int = 1,
         backend: str = "auto",
         decoding: Decoding | None = None,
@@ -220,6 +220,8 @@ class Generator:
                 histories = [prompt.ids for prompt in prompts for _ in range(beams)]
                 rules = RepetitionRules(decoding, histories, self._exempt)
             if beams > 1:
+                from .beam import decode_beams  # here, not at the top: a start without beams skips it
+
                 yield from _steps(decode_beams(decoder, beams, max_words, rules))
             elif len(prompts) == 1 and sampling.greedy:
                 yield from (

@@ -21,9 +21,7 @@ from __future__ import annotations
 import json
 import os
 import stat
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import contract
 from .contract import ModelSpec
@@ -32,23 +30,25 @@ from .errors import GenerationError, LstmEdgeError, ModelFileError, VocabularyMi
 from .onnx_proto import FLOAT, INT64, Graph, OnnxModel, ProtoError, ValueInfo, read_model
 from .tokenizer import SPECIAL_TOKENS, Tokenizer
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 DEFAULT_MODEL_NAME = "fashion-lstm.onnx"
 REEXPORT = "re-export it with lstm-export"
 _INFO_FACTS = frozenset({"path", "size_bytes", "backend", "vocabulary_size"})  # `info()` keys not from metadata
 _JSON_LIMIT = 64 * 1024 * 1024  # one metadata document; the tokenizer of a 60k vocabulary is about 1 MB
 
 
-@dataclass
-class ModelFile:
+class ModelFile(NamedTuple):
     """A vetted model: its spec, tokenizer and metadata, and the backend that runs its step graph."""
 
-    path: Path
+    path: str | os.PathLike[str]  # as given (a string for the shipped model: pathlib costs a start 2 ms)
     spec: ModelSpec
     tokenizer: Tokenizer
     metadata: dict[str, str]
     backend: Any  # a `backend.StepBackend`
-    generation: dict[str, Any] = field(default_factory=dict)
-    size_bytes: int = 0
+    generation: dict[str, Any]  # the recommended decoding's document
+    size_bytes: int
 
     def info(self) -> dict[str, Any]:
         """What `lstm-gen --info` shows: the file's own facts, then its metadata decoded (a metadata key
@@ -70,16 +70,22 @@ class ModelFile:
         return decoded
 
 
-def printable_path(path: Path) -> str:
+def printable_path(path: str | os.PathLike[str]) -> str:
     """`path` as valid Unicode: bytes of a non-UTF-8 file name become U+FFFD (so JSON output stays UTF-8)."""
     return os.fsencode(path).decode("utf-8", "replace")
 
 
 def default_model_path() -> Path:
     """The shipped model, inside the installed `lstm_edge.models` package."""
+    from pathlib import Path
+
+    return Path(_shipped_model())
+
+
+def _shipped_model() -> str:
     from lstm_edge import models  # a plain file path: cheaper at start-up than importlib.resources
 
-    return Path(models.__file__).parent / DEFAULT_MODEL_NAME
+    return os.path.join(os.path.dirname(models.__file__), DEFAULT_MODEL_NAME)
 
 
 def load_model(path: str | os.PathLike[str] | None = None, threads: int = 1, backend: str = "auto") -> ModelFile:
@@ -89,10 +95,9 @@ def load_model(path: str | os.PathLike[str] | None = None, threads: int = 1, bac
     `threads` is onnxruntime's intra-op thread count; 1 suits small devices.
     """
     if path is None:
-        path = default_model_path()
-        if not path.is_file():
+        path = _shipped_model()
+        if not os.path.isfile(path):
             raise ModelFileError(f"{path}: no default model is installed; pass --model, or build one with `make model`")
-    path = Path(path)
     data = read_model_bytes(path)
     try:
         model = read_model(data, max_nodes=contract.MAX_NODES)
@@ -114,7 +119,7 @@ def load_model(path: str | os.PathLike[str] | None = None, threads: int = 1, bac
     )
 
 
-def read_model_bytes(path: Path, limit: int = contract.MAX_MODEL_BYTES) -> bytes:
+def read_model_bytes(path: str | os.PathLike[str], limit: int = contract.MAX_MODEL_BYTES) -> bytes:
     """The file's bytes: a regular file only (a FIFO or device could block, act on being opened, or never
     end), refused unread when it is larger than `limit`."""
     try:
@@ -132,19 +137,21 @@ def read_model_bytes(path: Path, limit: int = contract.MAX_MODEL_BYTES) -> bytes
         if status.st_size > limit:
             raise ModelFileError(f"{path}: larger than {limit // 2**20} MiB, far beyond any lstm-edge model")
         with open(descriptor, "rb", closefd=False) as handle:
-            data = handle.read(limit + 1)
+            # one byte past the size seen: enough to notice growth, and a read of `limit` would allocate
+            # `limit` bytes first (3 ms of a cold start for nothing)
+            data = handle.read(status.st_size + 1)
     except OSError as error:
         raise ModelFileError(f"{path}: cannot read ({error.strerror or error})") from None
     finally:
         os.close(descriptor)
     if not data:
         raise ModelFileError(f"{path}: the file is empty")
-    if len(data) > limit:  # it grew while we read it
-        raise ModelFileError(f"{path}: larger than {limit // 2**20} MiB, far beyond any lstm-edge model")
+    if len(data) > status.st_size:
+        raise ModelFileError(f"{path}: the file grew while it was read; try again once it is written")
     return data
 
 
-def _check_regular(path: Path, status: os.stat_result) -> None:
+def _check_regular(path: str | os.PathLike[str], status: os.stat_result) -> None:
     if stat.S_ISDIR(status.st_mode):
         raise ModelFileError(f"{path}: is a directory, expected an .onnx file")
     if not stat.S_ISREG(status.st_mode):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,7 +31,7 @@ class OnnxRuntimeBackend:
 
     name = "onnxruntime"
 
-    def __init__(self, path: Path, data: bytes, spec: ModelSpec, threads: int = 1) -> None:
+    def __init__(self, path: str | os.PathLike[str], data: bytes, spec: ModelSpec, threads: int = 1) -> None:
         onnxruntime = import_onnxruntime()
 
         self.path, self.spec = path, spec

@@ -18,8 +18,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import TokenizerError
 
@@ -81,8 +80,7 @@ def _capitalize(word: str) -> str:
     return capital + word[1:] if normalize(capital) == word[0] else word
 
 
-@dataclass(frozen=True)
-class Encoding:
+class Encoding(NamedTuple):
     """Token ids of a text, and the words that were not in the vocabulary."""
 
     ids: list[int]

@@ -1,4 +1,4 @@
-"""`make arm-proof`: lstm-gen on emulated 64- and 32-bit ARM prints what it prints on x86-64.
+"""`make arm-proof`: lstm-gen on emulated ARM (64- and 32-bit) and RISC-V prints what it prints on x86-64.
 
 Each target is a Debian root (debian_root.py) run under qemu user emulation, called explicitly
 (`qemu-aarch64 -L ROOT ROOT/usr/bin/python3 …`; the host's binfmt_misc is never touched), with the
@@ -15,6 +15,8 @@ wheel built from this tree installed the way a user would:
   the numpy backend.
 - armv7l, Debian trixie armhf with Debian's python3-onnxruntime (1.21) and numpy 2: the same install;
   `auto` runs onnxruntime, whose ~570 lines of schema-registration noise on stderr must not show.
+- riscv64, Debian trixie (the first Debian release with riscv64) with python3-onnxruntime: the same
+  install as armv7l; PyPI has neither an onnxruntime nor a numpy wheel for it.
 
 On each, lstm-gen continues the same prompts with the shipped model and its int8 twin on every backend
 (one process per model and backend, prompts on stdin, --json); the texts must equal the x86-64 run's
@@ -22,7 +24,7 @@ On each, lstm-gen continues the same prompts with the shipped model and its int8
 `lstm-gen --bench --json` (per word, words/s, inside the emulator). Results: build/arm/results.json and
 a Markdown table on stdout. Roots, qemu and pip's downloads are cached under build/arm/.
 
-    python tools/arm/proof.py [--targets aarch64,armv7l,armv7l-onnxruntime] [--cold-runs 5]
+    python tools/arm/proof.py [--targets aarch64,armv7l,armv7l-onnxruntime,riscv64] [--cold-runs 5]
 """
 
 from __future__ import annotations
@@ -92,6 +94,13 @@ TARGETS = {
         "armv7l-onnxruntime",
         "arm",
         RootSpec("trixie-armhf", "armhf", "trixie", ("python3", "python3-onnxruntime", "python3-pip")),
+        "venv",
+        ("onnxruntime", "numpy"),
+    ),
+    "riscv64": Target(
+        "riscv64",
+        "riscv64",
+        RootSpec("trixie-riscv64", "riscv64", "trixie", ("python3", "python3-onnxruntime", "python3-pip")),
         "venv",
         ("onnxruntime", "numpy"),
     ),

@@ -5,8 +5,8 @@ Sizes are the files' bytes. Agreement and accuracy are what `lstm-export --quant
 wrote into the int8 file's `lstm_edge.quantization` metadata (read here with the runtime's
 `load_model(...).info()`): the share of held-out teacher-forced steps where both choose the same greedy
 next word, how many sampled prompts continue identically, and next-word validation accuracy of each.
-The wheel is built from a copy of the repository (`python -m build --wheel --no-isolation`, this venv's
-setuptools); "in the wheel" is each part's compressed size in the zip, "installed" its files' bytes.
+The wheel is built from a copy of the repository (`python -m build --wheel`, with this venv's setuptools
+where it is recent enough); "in the wheel" is each part's compressed size in the zip, "installed" its files' bytes.
 
 Reproduce: `python -m benchmarks size [--quick]`
 """
@@ -70,7 +70,7 @@ def wheel_table() -> None:
     with tempfile.TemporaryDirectory() as root:
         source = Path(root) / "lstm-edge"
         shutil.copytree(REPOSITORY, source, ignore=shutil.ignore_patterns(*NOT_SOURCE, "node_modules"))
-        command = [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", f"{root}/out", str(source)]
+        command = [sys.executable, "-m", "build", "--wheel", *_isolation(), "--outdir", f"{root}/out", str(source)]
         subprocess.run(command, check=True, capture_output=True)
         (wheel,) = Path(root, "out").glob("*.whl")
         wheel_bytes = wheel.stat().st_size
@@ -91,6 +91,17 @@ def wheel_table() -> None:
         rows,
         "python -m benchmarks size",
     )
+
+
+def _isolation() -> list[str]:
+    """This venv's setuptools when it can build the project (no index needed), else build's own env."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        major = int(version("setuptools").split(".")[0])
+    except (PackageNotFoundError, ValueError):
+        return []
+    return ["--no-isolation"] if major >= 77 else []  # pyproject.toml: requires = ["setuptools>=77"]
 
 
 def _accuracies(quantization: dict) -> str:

@@ -40,7 +40,7 @@ typecheck: $(STAMP)  ## strict types on the runtime, plain on export
 docs: $(STAMP)  ## regenerate docs/cli.md from the commands' --help
 	$(BIN)/python tools/cli_docs.py
 
-corpus: $(STAMP)  ## regenerate the built-in corpus, train/data/fashion_descriptions.csv (byte for byte)
+corpus: $(STAMP)  ## regenerate the built-in corpus, train/data/fashion_descriptions.csv.xz (byte for byte)
 	$(BIN)/python -m lstm_edge.train.catalogue
 
 # The shipped model: the tutorial's layers at twice their width, without dropout or a vocabulary floor

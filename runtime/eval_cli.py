@@ -96,11 +96,11 @@ def main(
       lstm-eval runs/reviews/model.onnx --split validation --generate 100
       lstm-eval a.onnx b.onnx --data new.csv --column text --rows 500 --json
     """
+    from .csv_file import read_column
     from .decoding import PLAIN
     from .eval import Scorer, generation_stats, prompt_of, reference_stats
     from .generator import Generator
     from .model_file import load_model
-    from .texts import read_column
 
     PLAIN.replace(repetition_penalty, no_repeat_ngram, beams)  # checked before any work
     loaded = [load_model(path, threads=threads) for path in models]
@@ -150,7 +150,8 @@ def main(
 
 def _texts(model: Any, data: Path | None, column: str | None, split: str) -> tuple[Path, str, Any, str]:
     """The CSV, its column, which texts to keep (None: all) and a description of them."""
-    from .texts import BUILTIN, file_sha256, resolve_source, split_positions
+    from .text_source import data_digests
+    from .texts import BUILTIN, resolve_source, split_positions
 
     training = model.info().get("training")
     corpus = training.get("corpus", {}) if isinstance(training, dict) else {}
@@ -167,7 +168,7 @@ def _texts(model: Any, data: Path | None, column: str | None, split: str) -> tup
     fraction, seed, total = train_config.get("val_fraction"), train_config.get("split_seed"), corpus.get("descriptions")
     if not isinstance(fraction, float) or not isinstance(seed, int) or not isinstance(total, int):
         raise click.ClickException(f"{model.path} does not record its training split; use --split all")
-    if file_sha256(data) != corpus.get("sha256") or column != corpus.get("column"):
+    if column != corpus.get("column") or not data_digests(data).matches(corpus.get("sha256")):
         trained_on = "the built-in corpus" if corpus.get("source") == BUILTIN else corpus.get("source")
         raise click.ClickException(
             f"{data} [{column}] is not the data {model.path} was trained on ({trained_on} [{corpus.get('column')}]); "

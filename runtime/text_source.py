@@ -1,12 +1,20 @@
 """A data file as UTF-8 text, read once from start to end: regular files and pipes, compressed or not.
 
-    open_text(path) ──▶ TextSource: .read(n) → str   (what pandas reads)
-                                    .sha256           (of the file's bytes as stored, once read to the end)
+    open_text(path) ──▶ TextSource: .read(n) → str, lines (iterating)   (what csv_file.py parses)
+                                    .digests                              (once read to the end)
 
 Compression is recognised by the first bytes, not the name (a plain CSV called `.gz` is read as
 text; a gzip file called `.csv` is decompressed): gzip, bzip2 and xz stream; zip needs a regular file.
 Pipes, FIFOs and process substitution (`--data <(zcat a.csv.gz)`) work because nothing is read twice.
 Devices (`/dev/zero`), sockets and directories are refused before anything is read.
+
+The data's sha256 is of its text: the decompressed bytes, so `a.csv` and `a.csv.xz` holding the same
+rows are the same data (the shipped model names the built-in corpus by the sha256 of the plain CSV it
+was trained on, and the package ships it as xz). Models trained on a compressed file before this rule
+recorded the sha256 of the compressed bytes, so `DataDigests.matches` accepts either.
+
+Standard library only: the trainer and the runtime's commands (`lstm-eval`, `lstm-gen --input`) read
+data through here, and a device has no pandas.
 """
 
 from __future__ import annotations
@@ -21,10 +29,12 @@ import os
 import stat
 import zipfile
 import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
 
-from lstm_edge.runtime.errors import CorpusError
+from .errors import CorpusError
 
 MAGIC = {
     b"\x1f\x8b": "gzip",
@@ -33,7 +43,21 @@ MAGIC = {
     b"PK\x03\x04": "zip",
     b"(\xb5/\xfd": "zstd",
 }
+CHUNK = 1 << 16  # characters per read when splitting lines
 _DECOMPRESSION_ERRORS = (EOFError, OSError, zlib.error, lzma.LZMAError, zipfile.BadZipFile)
+
+
+@dataclass(frozen=True)
+class DataDigests:
+    """What names a data file: the sha256 of its text (decompressed) and of its bytes as stored."""
+
+    sha256: str  # of the text: what training records
+    stored_sha256: str  # of the file's bytes; equal to `sha256` for an uncompressed file
+
+    def matches(self, recorded: object) -> bool:
+        """True when a model's or checkpoint's recorded sha256 names this data. A model trained on a
+        compressed file by an earlier lstm-edge recorded the compressed bytes' sha256: accepted too."""
+        return recorded in (self.sha256, self.stored_sha256)
 
 
 class _HashingReader(io.RawIOBase):
@@ -43,6 +67,7 @@ class _HashingReader(io.RawIOBase):
         self._raw = raw
         self._pending = b""
         self.digest = hashlib.sha256()
+        self.position = 0  # bytes read from the file so far
 
     def readable(self) -> bool:
         return True
@@ -52,7 +77,7 @@ class _HashingReader(io.RawIOBase):
             more = self._raw.read(size - len(self._pending))
             if not more:
                 break
-            self.digest.update(more)
+            self._count(more)
             self._pending += more
         return self._pending[:size]
 
@@ -63,8 +88,12 @@ class _HashingReader(io.RawIOBase):
             view[:count], self._pending = self._pending[:count], self._pending[count:]
             return count
         count = self._raw.readinto(view) or 0
-        self.digest.update(view[:count])
+        self._count(view[:count])
         return count
+
+    def _count(self, data: bytes | memoryview) -> None:
+        self.digest.update(data)
+        self.position += len(data)
 
     def drain(self) -> None:
         """Read to the end, so the digest covers the whole file."""
@@ -77,7 +106,11 @@ class _HashingReader(io.RawIOBase):
 
 
 class TextSource:
-    """The text of a data file, decoded as UTF-8 (a leading BOM dropped) as it is read."""
+    """The text of a data file, decoded as UTF-8 (a leading BOM dropped) as it is read.
+
+    Iterating gives its lines with their endings ("\\n", "\\r\\n" or a lone "\\r"), as a file opened with
+    `newline=""` does: what the csv module wants.
+    """
 
     def __init__(self, path: Path, source: str) -> None:
         self.source = source  # how messages name the file
@@ -85,6 +118,7 @@ class TextSource:
         self.saw_text = False  # anything but whitespace so far
         self._decoded_bytes = 0
         self._decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
+        self._text_digest = hashlib.sha256()  # of the decompressed bytes (compressed files only)
         self._archive: zipfile.ZipFile | None = None
         self._raw = _open_regular_or_pipe(path, source)
         self._hashing = _HashingReader(self._raw)
@@ -123,34 +157,68 @@ class TextSource:
         except _DECOMPRESSION_ERRORS as error:
             raise CorpusError(f"{self.source}: not a readable zip archive ({_first_line(error)})") from None
 
-    def read(self, size: int = -1) -> str:
+    @property
+    def bytes_read(self) -> int:
+        """Bytes of the file as stored read so far (for progress against its size)."""
+        return self._hashing.position
+
+    def _read_bytes(self, size: int) -> bytes:
+        """The next bytes of the text, undecoded; hashed as they pass."""
         try:
-            data = self._stream.read(size if size and size > 0 else 1 << 20)
+            data = self._stream.read(size)
         except _DECOMPRESSION_ERRORS as error:
             if isinstance(error, OSError) and error.errno is not None:
                 raise  # a real I/O error, reported as one
             raise CorpusError(f"{self.source}: not readable {self.compression} data ({_first_line(error)})") from None
-        try:
-            text = self._decoder.decode(data, final=not data)
-        except UnicodeDecodeError as error:
-            offset = self._decoded_bytes + error.start
-            where = " of the decompressed text" if self.compression != "none" else ""
-            raise CorpusError(
-                f"{self.source}: not UTF-8 text (byte 0x{error.object[error.start]:02x} at offset {offset}{where}); "
-                "re-save the file as UTF-8"
-            ) from None
-        self._decoded_bytes += len(data)
+        if self.compression != "none":
+            self._text_digest.update(data)
+        return data
+
+    def read(self, size: int = -1) -> str:
+        """Text from about `size` more bytes; "" only at the end (never for a character cut by the read)."""
+        text = ""
+        while not text:
+            data = self._read_bytes(size if size and size > 0 else 1 << 20)
+            try:
+                text = self._decoder.decode(data, final=not data)
+            except UnicodeDecodeError as error:
+                offset = self._decoded_bytes + error.start
+                where = " of the decompressed text" if self.compression != "none" else ""
+                raise CorpusError(
+                    f"{self.source}: not UTF-8 text (byte 0x{error.object[error.start]:02x} at offset {offset}{where});"
+                    " re-save the file as UTF-8"
+                ) from None
+            self._decoded_bytes += len(data)
+            if not data:
+                break
         self.saw_text = self.saw_text or (bool(text) and not text.isspace())
         return text
 
-    def __iter__(self) -> Any:  # pandas asks; reading goes through read()
-        return iter(())
+    def __iter__(self) -> Iterator[str]:
+        pending: list[str] = []  # the pieces of a line not yet ended (one line may span many reads)
+        while chunk := self.read(CHUNK):
+            while chunk.endswith("\r") and (more := self.read(1)):  # "\r\n" split across two reads?
+                chunk += more
+            lines = io.StringIO(chunk, newline="").readlines()  # split as a file opened with newline=""
+            rest = "" if lines[-1].endswith(("\n", "\r")) else lines.pop()
+            if lines:
+                lines[0] = "".join([*pending, lines[0]])
+                pending = []
+                yield from lines
+            if rest:
+                pending.append(rest)
+        if pending:
+            yield "".join(pending)
 
     @property
-    def sha256(self) -> str:
-        """Of every byte of the file; call after reading to the end."""
-        self._hashing.drain()
-        return self._hashing.digest.hexdigest()
+    def digests(self) -> DataDigests:
+        """The data's digests; reads the rest of the file, so call it once the text was read."""
+        while self._read_bytes(1 << 20):
+            pass
+        self._hashing.drain()  # a compressed file may go on after its stream ends
+        stored = self._hashing.digest.hexdigest()
+        text = self._text_digest.hexdigest() if self.compression != "none" else stored
+        return DataDigests(text, stored)
 
     def close(self) -> None:
         self._stream.close()
@@ -158,21 +226,22 @@ class TextSource:
             self._archive.close()
         self._hashing.close()
 
+    def __enter__(self) -> TextSource:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
 
 def open_text(path: str | Path, source: str | None = None) -> TextSource:
     """`path` as a `TextSource` (close it when done); `source` is its name in messages."""
     return TextSource(Path(path), source or str(path))
 
 
-def sha256_of(path: str | Path | None) -> str:
-    """The sha256 of a data file's bytes as stored (None: the built-in corpus), read once."""
-    from .corpus import builtin_corpus_path, source_name
-
-    text = open_text(builtin_corpus_path() if path is None else path, source_name(path))
-    try:
-        return text.sha256
-    finally:
-        text.close()
+def data_digests(path: str | Path, source: str | None = None) -> DataDigests:
+    """The digests of a data file, read once (decompressing it)."""
+    with open_text(path, source) as text:
+        return text.digests
 
 
 def _open_regular_or_pipe(path: Path, source: str) -> io.FileIO:

@@ -40,7 +40,7 @@ typecheck: $(STAMP)  ## strict types on the runtime, plain on export
 docs: $(STAMP)  ## regenerate docs/cli.md from the commands' --help
 	$(BIN)/python tools/cli_docs.py
 
-corpus: $(STAMP)  ## regenerate the built-in corpus, train/data/fashion_descriptions.csv (byte for byte)
+corpus: $(STAMP)  ## regenerate the built-in corpus, train/data/fashion_descriptions.csv.xz (byte for byte)
 	$(BIN)/python -m lstm_edge.train.catalogue
 
 # The shipped model: the tutorial's layers at twice their width, without dropout or a vocabulary floor
@@ -72,9 +72,9 @@ fuzz: $(STAMP)  ## the large fuzz run and the reliability table: 7,000 model mut
 bench-memory-1m: $(STAMP)  ## training peak RSS on 10k, 100k and 1M descriptions (about half an hour)
 	$(BIN)/python -m benchmarks.training_memory --sizes 10000,100000,1000000
 
-# Debian roots for arm64 and armhf under qemu (fetched into build/arm, the host's binfmt_misc untouched);
+# Debian roots for arm64, armhf and riscv64 under qemu (fetched into build/arm, the host's binfmt_misc untouched);
 # the quick form, resolving each platform's dependencies against the index, is tests/test_platforms.py.
-arm-proof: $(STAMP)  ## emulated aarch64 and armv7: lstm-gen prints what it prints on x86-64 (tens of minutes)
+arm-proof: $(STAMP)  ## emulated aarch64, armv7 and riscv64: lstm-gen prints what it prints on x86-64 (tens of minutes)
 	$(BIN)/python tools/arm/proof.py
 
 # --- in a browser: web/ runs the same model files with onnxruntime-web (npm); Node, npm and Debian's

@@ -79,7 +79,8 @@ def _reviews_models(quick: bool) -> tuple[Path, Path]:
 
 def _validation_texts(model: Any, split: bool = True) -> list[str]:
     """The run's held-out texts (or, `split=False`, its training texts), found as lstm-eval finds them."""
-    from lstm_edge.runtime.texts import read_column, resolve_source, split_positions
+    from lstm_edge.runtime.csv_file import read_column
+    from lstm_edge.runtime.texts import resolve_source, split_positions
 
     training = model.info()["training"]
     corpus, config = training["corpus"], training["train_config"]

@@ -141,7 +141,7 @@ def held_out_sequences(
         corpus = load_corpus(None if source == "built-in" else source, corpus_info.get("column", DEFAULT_COLUMN))
     except (CorpusError, TypeError):
         corpus = None
-    if corpus is not None and corpus.sha256 == corpus_info.get("sha256"):
+    if corpus is not None and corpus.digests.matches(corpus_info.get("sha256")):
         config = TrainConfig.from_dict(checkpoint["train_config"])
         _, val = split_by_description(corpus.descriptions, config.val_fraction, config.split_seed)
         return encode_all(val[:HELD_OUT_LIMIT], tokenizer), f"{len(val[:HELD_OUT_LIMIT])} validation descriptions"

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .csv_file import CsvFile
 from .errors import CorpusError, GenerationError
 
 GENERATED_COLUMN = "generated"
@@ -95,45 +96,28 @@ def generate_csv(job: BulkJob, progress: Progress | None = None) -> BulkResult:
 
 
 class _PromptReader:
-    """The input's rows, streamed: `header`, then `rows()` padded to the header's width."""
+    """The input's rows, streamed (`csv_file.CsvFile`): `header`, then `rows()` padded to the header's width."""
 
     def __init__(self, path: Path, column: str) -> None:
         self.path = path
+        self._file = CsvFile(path)
         try:
-            self._handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 (closed by rows())
-        except OSError as error:
-            raise CorpusError(f"{path}: cannot read ({error.strerror})") from None
-        self._reader = csv.reader(self._handle)
-        header = self._next()
-        if header is None:
-            raise CorpusError(f"{path}: the file is empty (expected a CSV header)")
-        self.header = header
-        if column not in header:
-            available = ", ".join(repr(name) for name in header)
-            raise CorpusError(f"{path}: no column {column!r}; the columns are: {available} (choose one with --column)")
-        self.column = header.index(column)
+            self.header = self._file.header
+            self.column = self._file.column_index(column)
+        except BaseException:
+            self._file.close()
+            raise
 
     def rows(self) -> Iterator[list[str]]:
         try:
-            while (row := self._next()) is not None:
+            for row in self._file:
                 if len(row) > len(self.header):
                     raise CorpusError(
-                        f"{self.path}, line {self._reader.line_num}: {len(row)} fields under a header of "
-                        f"{len(self.header)}"
+                        f"{self.path}, line {self._file.line}: {len(row)} fields under a header of {len(self.header)}"
                     )
                 yield row + [""] * (len(self.header) - len(row))
         finally:
-            self._handle.close()
-
-    def _next(self) -> list[str] | None:
-        try:
-            return next(self._reader)
-        except StopIteration:
-            return None
-        except UnicodeDecodeError as error:
-            raise CorpusError(f"{self.path}: not UTF-8 text (byte 0x{error.object[error.start]:02x})") from None
-        except csv.Error as error:
-            raise CorpusError(f"{self.path}, line {self._reader.line_num}: not a readable CSV row ({error})") from None
+            self._file.close()
 
 
 def _batches(rows: Iterator[list[str]], size: int) -> Iterator[list[list[str]]]:
@@ -148,11 +132,15 @@ def _batches(rows: Iterator[list[str]], size: int) -> Iterator[list[list[str]]]:
 
 
 def _count_rows(path: Path) -> int | None:
-    """Rows in a regular file (for the progress display); None for pipes, which can be read only once."""
+    """Rows in a regular file (for the progress display); None for pipes, which can be read only once,
+    and for a file the real read will refuse (at the row where it fails, after the rows before it)."""
     if not path.is_file():
         return None
-    with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
-        return max(sum(1 for _ in csv.reader(handle)) - 1, 0)
+    try:
+        with CsvFile(path) as rows:
+            return sum(1 for _ in rows)
+    except CorpusError:
+        return None
 
 
 # --- the output: a growing prefix of the input ---------------------------------------------------------

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import sys
 from pathlib import Path
 from typing import Any
@@ -96,11 +98,11 @@ def main(
       lstm-eval runs/reviews/model.onnx --split validation --generate 100
       lstm-eval a.onnx b.onnx --data new.csv --column text --rows 500 --json
     """
+    from .csv_file import read_column
     from .decoding import PLAIN
     from .eval import Scorer, generation_stats, prompt_of, reference_stats
     from .generator import Generator
     from .model_file import load_model, printable_path
-    from .texts import read_column
 
     PLAIN.replace(repetition_penalty, no_repeat_ngram, beams)  # checked before any work
     loaded = [load_model(path, threads=threads) for path in models]
@@ -151,7 +153,8 @@ def main(
 
 def _texts(model: Any, data: Path | None, column: str | None, split: str) -> tuple[Path, str, Any, str]:
     """The CSV, its column, which texts to keep (None: all) and a description of them."""
-    from .texts import BUILTIN, file_sha256, resolve_source, split_positions
+    from .text_source import data_digests
+    from .texts import BUILTIN, resolve_source, split_positions
 
     training = model.info().get("training")
     corpus = training.get("corpus", {}) if isinstance(training, dict) else {}
@@ -168,7 +171,12 @@ def _texts(model: Any, data: Path | None, column: str | None, split: str) -> tup
     fraction, seed, total = train_config.get("val_fraction"), train_config.get("split_seed"), corpus.get("descriptions")
     if not isinstance(fraction, float) or not isinstance(seed, int) or not isinstance(total, int):
         raise click.ClickException(f"{model.path} does not record its training split; use --split all")
-    if file_sha256(data) != corpus.get("sha256") or column != corpus.get("column"):
+    if _is_pipe(data):
+        raise click.ClickException(
+            f"{data}: a pipe, which can be read only once; --split {split} reads the data twice (to check it is "
+            "the training data, then to score it): give the file itself"
+        )
+    if column != corpus.get("column") or not data_digests(data).matches(corpus.get("sha256")):
         trained_on = "the built-in corpus" if corpus.get("source") == BUILTIN else corpus.get("source")
         raise click.ClickException(
             f"{data} [{column}] is not the data {model.path} was trained on ({trained_on} [{corpus.get('column')}]); "
@@ -177,6 +185,13 @@ def _texts(model: Any, data: Path | None, column: str | None, split: str) -> tup
     held_out = split_positions(total, fraction, seed)
     selected = held_out if split == "validation" else ~held_out
     return data, column, selected, f"the {split} split of training ({fraction:.0%} held out, seed {seed})"
+
+
+def _is_pipe(path: Path) -> bool:
+    try:
+        return stat.S_ISFIFO(os.stat(path).st_mode)
+    except OSError:
+        return False  # the reader says what is wrong with it
 
 
 def _max_tokens(model: Any) -> int | None:

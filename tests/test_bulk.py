@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import lzma
 import os
 import signal
 import subprocess
@@ -100,6 +101,17 @@ def test_a_finished_output_is_left_as_it_is(tiny_model: Path, prompts_csv: Path,
     assert out.read_bytes() == before
 
 
+def test_a_compressed_input_is_read_like_the_plain_one(tiny_model: Path, prompts_csv: Path, tmp_path: Path):
+    """The input is read by the reader training and lstm-eval use: gzip, bzip2, xz and zip by content."""
+    plain, packed = tmp_path / "plain.csv", tmp_path / "packed.csv.xz"
+    packed.write_bytes(lzma.compress(prompts_csv.read_bytes()))
+    assert gen(tiny_model, "--input", str(prompts_csv), "--output", str(plain), "-n", "6").exit_code == 0
+    result = gen(tiny_model, "--input", str(packed), "--output", str(tmp_path / "out.csv"), "-n", "6")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out.csv").read_bytes() == plain.read_bytes()
+    assert "rows 40/40 " in result.stderr  # the row count for the progress line, read from the xz too
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -127,7 +139,7 @@ def test_an_output_that_is_not_this_jobs_is_refused_untouched(
         (["--input", "{csv}"], "--input and --output go together", 2),
         (["--input", "{csv}", "--output", "{out}", "A prompt"], "--input excludes PROMPT arguments", 2),
         (["--input", "{csv}", "--output", "{out}", "--column", "title"], "no column 'title'; the columns are", 1),
-        (["--input", "{missing}", "--output", "{out}"], "cannot read (No such file or directory)", 1),
+        (["--input", "{missing}", "--output", "{out}"], "missing.csv: no such file", 1),
         (
             ["--input", "{csv}", "--output", "{out}", "--output-column", "price"],
             "already has a column 'price'",

@@ -464,9 +464,10 @@ def test_the_rule_keeps_plain_unless_something_as_likely_repeats_clearly_less():
 def test_the_shipped_model_carries_the_decoding_its_measurement_chooses(tmp_path: Path):
     """Measured again as lstm-export measured it, on the built-in corpus's held-out descriptions: the same
     choice as the file records, and one that ends every description without loops."""
+    from lstm_edge.runtime.csv_file import read_column
     from lstm_edge.runtime.model_file import default_model_path
     from lstm_edge.runtime.recommend import recommend
-    from lstm_edge.runtime.texts import read_column, resolve_source, split_positions
+    from lstm_edge.runtime.texts import resolve_source, split_positions
 
     generator = Generator(default_model_path())
     training = generator.model.info()["training"]

@@ -85,11 +85,12 @@ def test_wheel_and_sdist_carry_the_model_corpus_and_type_marker(dist: Path):
         "lstm_edge/py.typed",
         "lstm_edge/models/fashion-lstm.onnx",
         "lstm_edge/models/fashion-lstm.int8.onnx",
-        "lstm_edge/train/data/fashion_descriptions.csv",
+        "lstm_edge/train/data/fashion_descriptions.csv.xz",
         "lstm_edge/runtime/generator.py",
     ):
         assert expected in names, expected
     assert not [n for n in names if n.startswith(("tests/", "benchmarks/", "dev/", "tools/"))]
+    assert not [n for n in names if n.endswith(".csv")], "the built-in corpus ships compressed"
     with tarfile.open(sdist) as archive:
         members = {Path(*Path(m).parts[1:]).as_posix() for m in archive.getnames()}
     assert {"pyproject.toml", "models/fashion-lstm.onnx", "runtime/contract.py", "lstm_edge/py.typed"} <= members
@@ -153,6 +154,19 @@ def test_lstm_eval_runs_on_the_device(device: Path, tiny_export, tmp_path: Path)
         assert on_device.keys() == local.keys()
         for key, value in local.items():
             assert on_device[key] == (value if value is None or isinstance(value, str) else pytest.approx(value)), key
+
+
+def test_lstm_eval_finds_the_shipped_models_split_in_the_installed_corpus(device: Path, tmp_path: Path):
+    """The wheel's corpus is xz; the shipped model names it by the sha256 of the CSV inside, so it matches."""
+    import json
+
+    where = "from lstm_edge.runtime.model_file import default_model_path; print(default_model_path())"
+    model = run([device / "python", "-c", where], cwd=tmp_path).stdout.strip()
+    result = run([device / "lstm-eval", model, "--split", "validation", "--rows", "20", "--json"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)["data"]
+    assert Path(data["path"]).parts[-4:] == ("lstm_edge", "train", "data", "fashion_descriptions.csv.xz")
+    assert data["texts"] == 20 and "site-packages" in data["path"]
 
 
 def test_generation_on_the_device_imports_no_training_stack(device: Path, tiny_model: Path, tmp_path: Path):

@@ -6,7 +6,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import gzip
+import hashlib
 import json
+import lzma
 import math
 import os
 import resource
@@ -18,14 +20,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from lstm_edge.runtime import contract
 from lstm_edge.runtime import eval as evaluation
+from lstm_edge.runtime.csv_file import read_column
 from lstm_edge.runtime.decoding import Decoding
 from lstm_edge.runtime.errors import CorpusError
 from lstm_edge.runtime.eval import GenerationStats, Scorer, generation_stats, prompt_of, reference_stats, repeats_ngram
 from lstm_edge.runtime.eval_cli import main
 from lstm_edge.runtime.generator import Generator
 from lstm_edge.runtime.model_file import load_model
-from lstm_edge.runtime.texts import builtin_corpus_path, read_column, split_positions, torch_randperm
+from lstm_edge.runtime.texts import builtin_corpus_path, split_positions, torch_randperm
 from tests.conftest import REVIEWS_CSV, write_csv
 
 
@@ -72,7 +76,7 @@ def test_the_split_is_the_trainers():
 
 
 def test_the_column_holds_the_texts_the_trainer_keeps(tmp_path: Path):
-    pytest.importorskip("pandas")
+    """One reader (`runtime/csv_file.py`) serves both; this holds what it keeps, and that training uses it."""
     from lstm_edge.train.corpus import load_corpus
 
     long = "A very long review. " * 10_000  # beyond the csv module's default field limit
@@ -91,9 +95,8 @@ def test_the_column_holds_the_texts_the_trainer_keeps(tmp_path: Path):
         writer.writerows(rows)
         handle.write("7\r\n")  # a short row: the text cell is missing
         writer.writerow(["8", "last", "row"])
-    expected = load_corpus(path, "text").descriptions
-    assert list(read_column(path, "text")) == expected
-    assert len(expected) == 5
+    expected = ["padded, with a comma", 'quoted "words"\nand a second line', long.strip(), "Ünïcödé ǆ straße", "last"]
+    assert list(read_column(path, "text")) == expected == load_corpus(path, "text").descriptions
     for source, column in [(None, "description"), (REVIEWS_CSV, "Review Text")]:
         if source is not None and not source.is_file():
             continue
@@ -105,7 +108,6 @@ def test_the_column_holds_the_texts_the_trainer_keeps(tmp_path: Path):
 def test_compressed_files_are_read_as_training_reads_them(tmp_path: Path, compress: str):
     import importlib
 
-    pytest.importorskip("pandas")
     from lstm_edge.train.corpus import load_corpus
 
     plain = write_csv(tmp_path / "plain.csv", ["a cream coat", "", "the silk dress, lined"] * 50)
@@ -121,8 +123,11 @@ def test_compressed_files_are_read_as_training_reads_them(tmp_path: Path, compre
         (b"", "text", "the file is empty"),
         (b"a,b\n1,2\n", "text", "no column 'text'; the columns are: 'a', 'b' (choose one with --column)"),
         (b"text\n\xff\xfe broken\n", "text", "not UTF-8 text"),
-        (b"\x1f\x8b\x08\x00 not really gzip", "text", "a damaged compressed file"),
-        (b"PK\x03\x04 a zip", "text", "a zip archive"),
+        (b"\x1f\x8b\x08\x00 not really gzip", "text", "not readable gzip data"),
+        (b"PK\x03\x04 a zip", "text", "not a readable zip archive"),
+        (b'text\nfine\n"a quote never closed\nand the rest\n', "text", "line 3: a quoted field is not closed"),
+        (b"\n\ntext\nfine\n", "text", "the first line is blank; expected a CSV header"),
+        (b" \n\t\n", "text", "the file is empty"),
     ],
 )
 def test_unreadable_csvs_raise_corpus_error(tmp_path: Path, content: bytes, column: str, message: str):
@@ -130,6 +135,44 @@ def test_unreadable_csvs_raise_corpus_error(tmp_path: Path, content: bytes, colu
     path.write_bytes(content)
     with pytest.raises(CorpusError, match=message.replace("(", r"\(").replace(")", r"\)")):
         list(read_column(path, column))
+
+
+def _without_paths(figures: dict) -> list[dict]:
+    return [{key: value for key, value in model.items() if key != "path"} for model in figures["models"]]
+
+
+def test_the_split_is_found_in_a_compressed_copy_and_in_data_named_the_old_way(tiny_export, tmp_path: Path):
+    """The data's sha256 is of its text, so a .xz or .gz of the training CSV is the same data. A model an
+    earlier lstm-edge trained on a compressed file recorded the compressed bytes' sha256: accepted too."""
+    pytest.importorskip("onnx")
+    from tests.conftest import _rewrite_metadata
+
+    training = load_model(tiny_export.model).info()["training"]
+    plain = Path(training["corpus"]["source"])
+    expected = _without_paths(report(tiny_export.model, "--split", "validation"))
+    for name, compress in (("data.csv.xz", lzma.compress), ("data.csv.gz", gzip.compress)):
+        packed = tmp_path / name
+        packed.write_bytes(compress(plain.read_bytes()))
+        assert _without_paths(report(tiny_export.model, "--split", "validation", "--data", packed)) == expected
+        old = tmp_path / f"{name}.onnx"  # as if trained on `packed` before
+        corpus = {
+            **training["corpus"],
+            "source": str(packed),
+            "sha256": hashlib.sha256(packed.read_bytes()).hexdigest(),
+        }
+        _rewrite_metadata(tiny_export.model, old, {contract.KEY_TRAINING: json.dumps({**training, "corpus": corpus})})
+        assert _without_paths(report(old, "--split", "validation")) == expected
+        packed.write_bytes(compress(plain.read_bytes() + b"one more row\n"))
+        refused = lstm_eval(old, "--split", "validation")
+        assert refused.exit_code == 1 and "is not the data" in refused.output, refused.output
+
+
+def test_the_shipped_model_finds_its_split_in_the_shipped_xz_corpus():
+    from lstm_edge.runtime.model_file import default_model_path
+
+    figures = report(default_model_path(), "--split", "validation", "--rows", "20")
+    assert Path(figures["data"]["path"]).name == "fashion_descriptions.csv.xz"
+    assert figures["data"]["texts"] == 20 and figures["data"]["column"] == "description"
 
 
 # --- figures: the trainer's on the same held-out rows ------------------------------------------------------
@@ -327,13 +370,17 @@ def test_a_pipe_is_read_once_as_training_reads_it(tmp_path: Path, tiny_model: Pa
     assert piped["models"] == stored["models"] and piped["data"]["texts"] == stored["data"]["texts"] > 100
 
 
-def test_a_pipe_cannot_give_the_training_split(tmp_path: Path, tiny_model: Path):
-    """--split reads the file twice (its sha256, then the texts): a pipe is refused, not read as empty."""
-    writer = _fifo_fed_with(tmp_path / "pipe", b"description\na coat\n")
-    result = lstm_eval(tiny_model, "--split", "validation", "--data", tmp_path / "pipe", "--column", "description")
-    writer.join(10)
+def test_a_pipe_cannot_give_the_training_split(tmp_path: Path, tiny_export):
+    """--split reads the file twice (its digest, then the texts): a pipe of the very training data is refused
+    before it is opened, not read as empty the second time."""
+    training_data = load_model(tiny_export.model).info()["training"]["corpus"]["source"]
+    os.mkfifo(tmp_path / "pipe")  # no writer: opening it would wait for ever
+    result = lstm_eval(tiny_export.model, "--split", "validation", "--data", tmp_path / "pipe", "--rows", "3")
     assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
-    assert result.output.startswith(f"Error: {tmp_path / 'pipe'}: a pipe, which can be read only once"), result.output
+    assert result.output.startswith(f"Error: {tmp_path / 'pipe'}: a pipe, which can be read only once; --split"), (
+        result.output
+    )
+    assert lstm_eval(tiny_export.model, "--split", "validation", "--data", training_data, "--rows", "3").exit_code == 0
 
 
 @pytest.mark.parametrize("device", ["/dev/zero", "/dev/null"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +12,7 @@ from click.testing import CliRunner
 
 from lstm_edge.runtime.tokenizer import Tokenizer
 from lstm_edge.train.batching import encode_capped, split_by_description
+from lstm_edge.train.checkpoint import load_checkpoint, save_checkpoint
 from lstm_edge.train.cli import main
 from lstm_edge.train.config import TrainConfig
 from lstm_edge.train.corpus import load_corpus
@@ -102,3 +105,33 @@ def test_resume_reuses_the_token_file_checked_by_the_data_hash(tmp_path: Path, s
     code, output = train_cli("--data", str(data), "--out", str(out), "--resume", "--epochs", "3", "--accept-changes")
     assert code == 0, output
     assert "Reusing" not in output and (out / "tokens.bin").read_bytes() == before
+
+
+def test_a_run_an_earlier_version_made_on_a_compressed_file_resumes_on_it(tmp_path: Path, small_descriptions):
+    """Runs on a .csv.gz recorded the sha256 of the compressed bytes before the data's sha256 became that of
+    its text: resuming on the same file is still the same data, and the token file is reused."""
+    plain = write_csv(tmp_path / "data.csv", small_descriptions[:80])
+    packed, out = tmp_path / "data.csv.gz", tmp_path / "run"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    code, output = train_cli("--data", str(packed), "--out", str(out), "--epochs", "1")
+    assert code == 0, output
+    text_sha, stored_sha = (hashlib.sha256(p.read_bytes()).hexdigest().encode() for p in (plain, packed))
+    for checkpoint_path in out.glob("*.pt"):  # made as an earlier lstm-edge made them
+        checkpoint = load_checkpoint(checkpoint_path)
+        assert checkpoint["corpus"]["sha256"] == text_sha.decode()
+        save_checkpoint(
+            checkpoint_path, {**checkpoint, "corpus": {**checkpoint["corpus"], "sha256": stored_sha.decode()}}
+        )
+    tokens = (out / "tokens.bin").read_bytes()
+    assert tokens.count(text_sha) == 1
+    (out / "tokens.bin").write_bytes(tokens.replace(text_sha, stored_sha))
+
+    resume = ["--data", str(packed), "--out", str(out), "--resume", "--accept-changes"]
+    code, output = train_cli(*resume, "--epochs", "2")
+    assert code == 0 and "Reusing" in output, output
+    (out / "tokens.bin").unlink()  # built again from the file: still the data the checkpoint names
+    code, output = train_cli(*resume, "--epochs", "3")
+    assert code == 0 and "Reusing" not in output, output
+    packed.write_bytes(gzip.compress(plain.read_bytes().replace(b"a", b"o")))
+    code, output = train_cli(*resume, "--epochs", "4")
+    assert code == 1 and "is different data" in output, output

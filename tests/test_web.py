@@ -9,7 +9,6 @@ share — and such cases stay rare. `make web-parity` runs the same tests on 1,0
 
 from __future__ import annotations
 
-import csv
 import functools
 import os
 import random
@@ -26,15 +25,17 @@ import numpy as np
 import pytest
 
 from lstm_edge.runtime import contract, tokenizer
+from lstm_edge.runtime.csv_file import CsvFile
 from lstm_edge.runtime.errors import GenerationError, ModelFileError
 from lstm_edge.runtime.generator import Generation, Generator, Sampling, _choose
 from lstm_edge.runtime.model_file import default_model_path, load_model
+from lstm_edge.runtime.texts import builtin_corpus_path
 from lstm_edge.runtime.tokenizer import EOS_ID, detokenize, detokenize_pieces, normalize, split_words
 from tests.conftest import REVIEWS_CSV
 from web import drivers
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS_CSV = ROOT / "train" / "data" / "fashion_descriptions.csv"
+CORPUS_CSV = builtin_corpus_path()  # xz
 PROMPTS = int(os.environ.get("LSTM_EDGE_WEB_PROMPTS", "120"))  # per model; at least 100
 MAX_WORDS = 20
 LOGIT_TOLERANCE = 1e-4
@@ -100,10 +101,12 @@ def _models() -> dict[str, Model]:
 
 
 def _texts(path: Path, column: str) -> list[str]:
+    """The column's non-empty cells as they are (not stripped: edge cases for the tokenizers)."""
     if not path.is_file():
         return []
-    with open(path, newline="", encoding="utf-8") as handle:
-        return [row[column] for row in csv.DictReader(handle) if row.get(column)]
+    with CsvFile(path) as rows:
+        index = rows.column_index(column)
+        return [row[index] for row in rows if index < len(row) and row[index]]
 
 
 def parity_prompts(count: int) -> list[str]:

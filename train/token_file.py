@@ -2,7 +2,7 @@
 
 Training and validation read their descriptions from this file, so memory holds the model, a batch
 and the vocabulary, never the corpus. It is built in one pass over the CSV (so a pipe works) and
-reused on `--resume` when the CSV's sha256 and the options that shaped it match.
+reused on `--resume` when the CSV's sha256 (of its text, decompressed) and the options that shaped it match.
 
 Building, in one read of the CSV:
 
@@ -31,6 +31,7 @@ import numpy as np
 
 from lstm_edge.runtime.errors import CorpusError
 from lstm_edge.runtime.files import atomic_path
+from lstm_edge.runtime.text_source import DataDigests
 from lstm_edge.runtime.tokenizer import BOS_ID, EOS_ID, SPECIAL_TOKENS, UNK_ID, Tokenizer, split_words
 
 from .batching import split_indices
@@ -113,11 +114,11 @@ def build_token_file(
     config: TrainConfig,
     tokenizer: Tokenizer | None = None,
     progress: Callable[[int], None] = lambda rows: None,
-    check_sha256: Callable[[str], None] = lambda sha256: None,
+    check_data: Callable[[DataDigests], None] = lambda digests: None,
 ) -> TokenFile:
     """Read the CSV once and write the token file at `path` (atomically); `tokenizer` (on resume)
     replaces the vocabulary the training side would give. `progress(rows)` is told as rows are read;
-    `check_sha256(sha256)` may refuse the data (by raising) before anything is written."""
+    `check_data(digests)` may refuse the data (by raising) before anything is written."""
     with tempfile.TemporaryFile(dir=path.parent) as spool, DescriptionReader(data, config.column) as reader:
         words: dict[str, int] = {}  # word → provisional id, in order of first appearance
         lengths: list[np.ndarray] = []
@@ -127,7 +128,7 @@ def build_token_file(
             spool.write(np.fromiter((i for row in ids for i in row), dtype=np.uint32).tobytes())
             progress(reader.descriptions + reader.skipped)
         spool.flush()
-        check_sha256(reader.sha256)
+        check_data(reader.digests)
         lengths_all = np.concatenate(lengths)
         provisional = np.memmap(spool, dtype=np.uint32, mode="r") if lengths_all.sum() else np.zeros(0, np.uint32)
         train_rows, val_rows = split_indices(len(lengths_all), config.val_fraction, config.split_seed)

@@ -1,6 +1,6 @@
 """The built-in corpus: fashion product descriptions generated from word tables by a grammar.
 
-    python -m lstm_edge.train.catalogue                      # rewrites train/data/fashion_descriptions.csv
+    python -m lstm_edge.train.catalogue                      # rewrites train/data/fashion_descriptions.csv.xz
     python -m lstm_edge.train.catalogue --rows 500 --seed 7 --out small.csv
 
 - `tables/`     the words, as data: products by family (what each can be made of and have), colours,

@@ -1,4 +1,4 @@
-"""`python -m lstm_edge.train.catalogue`: write the built-in corpus as a CSV file."""
+"""`python -m lstm_edge.train.catalogue`: write the built-in corpus as a CSV file (xz-compressed by default)."""
 
 from __future__ import annotations
 
@@ -28,8 +28,8 @@ from lstm_edge.train.catalogue.generate import (
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=DEFAULT_CSV_PATH,
-    show_default="the built-in corpus, train/data/fashion_descriptions.csv",
-    help="CSV file to write (replaced atomically).",
+    show_default="the built-in corpus, train/data/fashion_descriptions.csv.xz",
+    help="CSV file to write (replaced atomically); compressed when its name ends in .xz, .gz or .bz2.",
 )
 @one_line_errors
 def main(rows: int, seed: int, out: Path) -> None:

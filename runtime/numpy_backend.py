@@ -127,7 +127,8 @@ class StepBuffers:
         windows = [np.zeros((layer.inputs + layer.size + 1, batch), np.float32) for layer in network.layers]
         self._embedded = windows[0][: network.embedding_dim]  # (E, B)
         # a lookup fills rows (B, E): for one row, the window's column itself; else a buffer copied in
-        self._rows = self._embedded.T if batch == 1 else np.empty((batch, network.embedding_dim), np.float32)
+        self._rows_are_window = batch == 1
+        self._rows = self._embedded.T if self._rows_are_window else np.empty((batch, network.embedding_dim), np.float32)
         for index, (layer, window) in enumerate(zip(network.layers, windows, strict=True)):
             size, inputs = layer.size, layer.inputs
             window[-1] = 1.0
@@ -168,7 +169,7 @@ class StepBuffers:
     def advance(self, ids: np.ndarray) -> None:
         """Read one position: embed `ids` (B,) of dtype intp and run every layer, updating the state in place."""
         np.take(self.network.embedding, ids, axis=0, out=self._rows, mode="wrap")
-        if self._rows.base is None:
+        if not self._rows_are_window:
             np.copyto(self._embedded, self._rows.T)
         for (
             fused,
